@@ -31,13 +31,13 @@ static inline bool rp_is_aligned_u64(uint64_t v, uint64_t align) {
   return align != 0 && (v & (align - 1)) == 0;
 }
 
-/* End of a page run: start + pages * 4096, exclusive; false on overflow.
- * An end of exactly 2^64 does not fit and is reported as overflow. */
-static inline bool rp_page_range_end(uint64_t start, uint64_t pages, uint64_t *end) {
-  uint64_t bytes;
-  if (pages > (UINT64_MAX >> 12)) return false;
-  bytes = pages << 12;
-  return rp_add_u64(start, bytes, end);
+/* Last byte of a run of 4 KiB pages: start + pages * 4096 - 1 (inclusive, so
+ * a run may end exactly at the top of the address space: UEFI §7.2 allows
+ * PhysicalStart up to 0xFFFFFFFFFFFFF000). False when pages is 0 or the last
+ * byte does not fit in 64 bits. */
+static inline bool rp_page_range_last(uint64_t start, uint64_t pages, uint64_t *last) {
+  if (pages == 0 || pages > (UINT64_MAX >> 12) + 1) return false;
+  return rp_add_u64(start, (pages << 12) - 1, last);
 }
 
 #endif /* RTPRM_OVERFLOW_H */

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/* The registry of case groups the runner executes, in report order. */
+#include "conformance.h"
+
+extern const rp_case_group rp_group_memmap;
+
+const rp_case_group *const rp_case_groups[] = {
+  &rp_group_memmap,
+};
+
+const size_t rp_case_group_count = sizeof(rp_case_groups) / sizeof(rp_case_groups[0]);
