@@ -62,27 +62,27 @@ static EFI_STATUS check_header(const rp_memmap *m, rp_diag *diag) {
 }
 
 static EFI_STATUS check_descriptor(const EFI_MEMORY_DESCRIPTOR *d, uint64_t i, uint32_t flags, rp_diag *diag) {
-  uint64_t end;
+  uint64_t last;
   if (!type_valid(d->Type)) RP_REJECT(diag, EFI_INVALID_PARAMETER, MEMMAP_TYPE_INVALID, i);
   if (!rp_is_aligned_u64(d->PhysicalStart, EFI_PAGE_SIZE))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MEMMAP_PHYS_UNALIGNED, i);
   if (d->NumberOfPages == 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, MEMMAP_ZERO_PAGES, i);
-  if (!rp_page_range_end(d->PhysicalStart, d->NumberOfPages, &end))
+  if (!rp_page_range_last(d->PhysicalStart, d->NumberOfPages, &last))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MEMMAP_PHYS_OVERFLOW, i);
   if ((flags & RP_MEMMAP_CHECK_VIRTUAL) == 0 || !is_runtime(d)) return EFI_SUCCESS;
   if (!rp_is_aligned_u64(d->VirtualStart, EFI_PAGE_SIZE))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MEMMAP_VIRT_UNALIGNED, i);
-  if (!rp_page_range_end(d->VirtualStart, d->NumberOfPages, &end))
+  if (!rp_page_range_last(d->VirtualStart, d->NumberOfPages, &last))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MEMMAP_VIRT_OVERFLOW, i);
   return EFI_SUCCESS;
 }
 
-/* [a, a + pa*4K) and [b, b + pb*4K) intersect; ends were checked already. */
+/* Page runs at a and b intersect; their last bytes were checked already. */
 static bool runs_overlap(uint64_t a, uint64_t pa, uint64_t b, uint64_t pb) {
-  uint64_t ea, eb;
-  (void)rp_page_range_end(a, pa, &ea);
-  (void)rp_page_range_end(b, pb, &eb);
-  return a < eb && b < ea;
+  uint64_t la, lb;
+  (void)rp_page_range_last(a, pa, &la);
+  (void)rp_page_range_last(b, pb, &lb);
+  return a <= lb && b <= la;
 }
 
 /* First overlapping pair (i < j) in map order; reports j. */
