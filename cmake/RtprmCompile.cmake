@@ -10,6 +10,10 @@ if(NOT RTPRM_FIRMWARE)
     add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
     add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
   endif()
+  if(RTPRM_FUZZ_ENGINE STREQUAL "libfuzzer")
+    # Coverage feedback for all code; only fuzz targets link the libFuzzer main.
+    add_compile_options(-fsanitize=fuzzer-no-link)
+  endif()
   if(RTPRM_COVERAGE)
     # One build, two coverage formats: gcov notes/data for gcovr and
     # source-based profiles (with MC/DC) for llvm-cov. Needs clang >= 18.
