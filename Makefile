@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+# Entry points. `make test` runs every test; `make evidence` is the main job:
+# build, tests, conformance, fuzz smoke, coverage and the reports under reports/.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PY := /usr/bin/python3
+SECONDS ?= 60
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+REPORTS := $(CURDIR)/reports
+
+.PHONY: all deps firmware build test test-host test-fuzz coverage evidence fuzz gate clean help
+
+all: build
+
+help:
+	@echo "make test       build every preset the tests need and run ctest (all labels)"
+	@echo "make evidence   test + coverage (gcovr, llvm-cov MC/DC) + reports/index.html + gate"
+	@echo "make deps       install the Debian packages (apt-get, --no-install-recommends)"
+	@echo "make fuzz       run every fuzz target under libFuzzer and AFL++ for SECONDS=$(SECONDS)"
+	@echo "make gate       check reports/ against gate/thresholds.json"
+
+deps:
+	@tools/deps.sh
+
+# Firmware images first: the host build's firmware and e2e tests check and boot them.
+firmware: deps
+	cmake --workflow --preset fw-x64
+	cmake --workflow --preset fw-aa64
+
+build: firmware
+	cmake --preset host
+	cmake --build --preset host -j $(JOBS)
+
+test-host: build
+	@mkdir -p $(REPORTS)/junit
+	ctest --preset host -j $(JOBS) --output-junit $(REPORTS)/junit/ctest-host.xml $(CTEST_ARGS)
+
+# The same harness sources under libFuzzer and AFL++: corpus replay + smoke runs.
+test-fuzz: deps
+	cmake --workflow --preset fuzz
+	cmake --workflow --preset afl
+
+test: test-host test-fuzz
+
+coverage: deps
+	tools/evidence/coverage.sh build/coverage $(REPORTS)
+
+evidence: test coverage
+	$(PY) tools/evidence/index.py --reports $(REPORTS)
+	$(MAKE) --no-print-directory gate
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
+	cmake --preset afl >/dev/null && cmake --build --preset afl -j $(JOBS)
+	$(PY) tools/fuzz/campaign.py $(SECONDS) --reports $(REPORTS)
+
+gate:
+	$(PY) tools/gate.py --thresholds gate/thresholds.json --reports $(REPORTS)
+
+clean:
+	rm -rf build
+	find reports -mindepth 1 -not -name README.md -delete 2>/dev/null || true
