@@ -2,9 +2,11 @@
 /* The registry of case groups the runner executes, in report order. */
 #include "conformance.h"
 
+extern const rp_case_group rp_group_layout;
 extern const rp_case_group rp_group_memmap;
 
 const rp_case_group *const rp_case_groups[] = {
+  &rp_group_layout,
   &rp_group_memmap,
 };
 

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * Firmware-only controls of the platform seam (impl/platform/uefi/).
+ *
+ * An image's entry point calls rp_uefi_platform_init() before anything else
+ * of the core. From then on, until ExitBootServices():
+ *   - rp_plat_alloc_pool/pages go to gBS->AllocatePool/AllocatePages;
+ *   - rp_plat_log_write writes to ConOut (CHAR16, "\n" -> "\r\n").
+ * After ExitBootServices() (signalled through an EVT_SIGNAL_EXIT_BOOT_SERVICES
+ * event created by init), boot services are never touched again:
+ *   - allocations return EFI_UNSUPPORTED, frees are ignored;
+ *   - ConOut is dropped.
+ * On x64 every log byte is also written to I/O port 0xE9, QEMU's debug
+ * console (isa-debugcon), before and after ExitBootServices. AArch64 has no
+ * port I/O: after ExitBootServices log text is dropped there.
+ */
+#ifndef RTPRM_PLATFORM_UEFI_H
+#define RTPRM_PLATFORM_UEFI_H
+
+#include "rtprm/uefi_tables.h"
+
+/* Stores the image handle and tables and registers the ExitBootServices
+ * notification. EFI_INVALID_PARAMETER when st or its boot/runtime service
+ * tables are NULL or carry wrong signatures; EFI_ALREADY_STARTED when called
+ * twice; otherwise the status of CreateEvent. */
+EFI_STATUS rp_uefi_platform_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+
+/* Closes the ExitBootServices event. An image that returns from its entry
+ * point (an application, or a driver that fails to load) must call this
+ * first: its code is freed on return and the notification would jump into
+ * freed memory at ExitBootServices. Harmless after ExitBootServices. */
+void rp_uefi_platform_fini(void);
+
+/* The stored tables. rp_uefi_boot_services() is NULL before init and after
+ * ExitBootServices; the others stay valid (physical addresses: a runtime
+ * driver converts its own pointers at SetVirtualAddressMap). */
+EFI_HANDLE            rp_uefi_image_handle(void);
+EFI_SYSTEM_TABLE     *rp_uefi_system_table(void);
+EFI_BOOT_SERVICES    *rp_uefi_boot_services(void);
+EFI_RUNTIME_SERVICES *rp_uefi_runtime_services(void);
+
+/* True once the ExitBootServices notification has run. */
+bool rp_uefi_boot_services_exited(void);
+
+#endif /* RTPRM_PLATFORM_UEFI_H */
