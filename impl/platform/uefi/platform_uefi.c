@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * Firmware implementation of the platform seam (rtprm/platform.h) over UEFI
+ * boot services; see rtprm/platform_uefi.h for the life cycle.
+ *
+ * Two phases, switched by an EVT_SIGNAL_EXIT_BOOT_SERVICES notification
+ * (UEFI 2.10 §7.1.1 CreateEvent, §7.4.6 ExitBootServices):
+ *   boot services  pool/pages from gBS, log to ConOut (+ port 0xE9 on x64);
+ *   runtime        no gBS at all: allocations fail with EFI_UNSUPPORTED,
+ *                  frees are ignored, log only to port 0xE9 (x64) or dropped
+ *                  (AArch64: no port I/O; a later issue may add a PL011 or
+ *                  semihosting sink, which needs a runtime MMIO mapping).
+ * The notification function only flips state: ExitBootServices forbids
+ * memory services in its notifications, and the console may already be gone.
+ */
+#include "rtprm/platform.h"
+#include "rtprm/platform_uefi.h"
+
+static struct {
+  EFI_HANDLE                       image;
+  EFI_SYSTEM_TABLE                *st;
+  EFI_BOOT_SERVICES               *bs;     /* NULL before init and after EBS */
+  EFI_RUNTIME_SERVICES            *rt;
+  EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *conout; /* NULL before init and after EBS */
+  EFI_EVENT                        ebs_event;
+  volatile bool                    ebs_done;
+  bool                             initialised;
+  char                             last_char; /* for "\n" -> "\r\n" across calls */
+} plat;
+
+/* ---- ExitBootServices ------------------------------------------------- */
+
+static VOID EFIAPI on_exit_boot_services(EFI_EVENT event, VOID *context) {
+  (void)event;
+  (void)context;
+  plat.ebs_done = true;
+  plat.conout = NULL;
+  plat.bs = NULL;
+  plat.ebs_event = NULL; /* freed by the firmware together with boot services */
+}
+
+EFI_STATUS rp_uefi_platform_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
+  EFI_STATUS s;
+  EFI_EVENT ev = NULL;
+
+  if (plat.initialised) return EFI_ALREADY_STARTED;
+  if (st == NULL || st->Hdr.Signature != EFI_SYSTEM_TABLE_SIGNATURE ||
+      st->BootServices == NULL || st->BootServices->Hdr.Signature != EFI_BOOT_SERVICES_SIGNATURE ||
+      st->RuntimeServices == NULL ||
+      st->RuntimeServices->Hdr.Signature != EFI_RUNTIME_SERVICES_SIGNATURE) {
+    return EFI_INVALID_PARAMETER;
+  }
+  s = st->BootServices->CreateEvent(EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_NOTIFY,
+                                    on_exit_boot_services, NULL, &ev);
+  if (EFI_ERROR(s)) return s;
+
+  plat.image = image;
+  plat.st = st;
+  plat.bs = st->BootServices;
+  plat.rt = st->RuntimeServices;
+  plat.conout = st->ConOut; /* may be NULL on a headless system: then 0xE9 only */
+  plat.ebs_event = ev;
+  plat.ebs_done = false;
+  plat.last_char = '\n';
+  plat.initialised = true;
+  return EFI_SUCCESS;
+}
+
+void rp_uefi_platform_fini(void) {
+  if (!plat.initialised) return;
+  if (!plat.ebs_done && plat.bs != NULL && plat.ebs_event != NULL) {
+    (void)plat.bs->CloseEvent(plat.ebs_event);
+  }
+  plat.ebs_event = NULL;
+  plat.bs = NULL;
+  plat.conout = NULL;
+  plat.initialised = false;
+}
+
+EFI_HANDLE rp_uefi_image_handle(void) { return plat.image; }
+EFI_SYSTEM_TABLE *rp_uefi_system_table(void) { return plat.st; }
+EFI_BOOT_SERVICES *rp_uefi_boot_services(void) { return plat.ebs_done ? NULL : plat.bs; }
+EFI_RUNTIME_SERVICES *rp_uefi_runtime_services(void) { return plat.rt; }
+bool rp_uefi_boot_services_exited(void) { return plat.ebs_done; }
+
+/* ---- Memory ----------------------------------------------------------- */
+
+/* Types a caller may allocate (UEFI §7.2.1: the OEM/OS ranges are allowed
+ * too, but the core has no use for them). */
+static bool type_allocatable(EFI_MEMORY_TYPE type) {
+  return type < EfiMaxMemoryType && type != EfiConventionalMemory && type != EfiPersistentMemory &&
+         type != EfiUnacceptedMemoryType;
+}
+
+/* Status when boot services cannot be used: not yet, or never again. */
+static EFI_STATUS no_bs_status(void) {
+  return plat.ebs_done ? EFI_UNSUPPORTED : EFI_NOT_READY;
+}
+
+EFI_STATUS rp_plat_alloc_pool(EFI_MEMORY_TYPE type, size_t size, void **out) {
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  if (out == NULL || !type_allocatable(type)) return EFI_INVALID_PARAMETER;
+  *out = NULL;
+  if (bs == NULL) return no_bs_status();
+  return bs->AllocatePool(type, size, out);
+}
+
+void rp_plat_free_pool(void *p) {
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  if (p == NULL || bs == NULL) return; /* after EBS the OS owns the memory */
+  (void)bs->FreePool(p);
+}
+
+EFI_STATUS rp_plat_alloc_pages(EFI_MEMORY_TYPE type, size_t pages, EFI_PHYSICAL_ADDRESS *addr) {
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  EFI_PHYSICAL_ADDRESS a = 0;
+  EFI_STATUS s;
+  if (addr == NULL || !type_allocatable(type) || pages == 0) return EFI_INVALID_PARAMETER;
+  *addr = 0;
+  if (bs == NULL) return no_bs_status();
+  s = bs->AllocatePages(AllocateAnyPages, type, pages, &a);
+  if (!EFI_ERROR(s)) *addr = a;
+  return s;
+}
+
+void rp_plat_free_pages(EFI_PHYSICAL_ADDRESS addr, size_t pages) {
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  if (addr == 0 || pages == 0 || bs == NULL) return;
+  (void)bs->FreePages(addr, pages);
+}
+
+/* ---- Log sink --------------------------------------------------------- */
+
+#if defined(__x86_64__)
+/* QEMU's isa-debugcon latches every byte written to its port; with no such
+ * device the write goes to an unclaimed port and is ignored. */
+#define RP_DEBUGCON_PORT 0xE9
+
+static inline void port_out8(uint16_t port, uint8_t v) {
+  __asm__ __volatile__("outb %b0, %w1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+static void debugcon_write(const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) port_out8(RP_DEBUGCON_PORT, (uint8_t)text[i]);
+}
+#else
+static void debugcon_write(const char *text, size_t len) {
+  (void)text;
+  (void)len;
+}
+#endif
+
+/* ConOut takes NUL-terminated UCS-2. Bytes outside printable ASCII (except
+ * \t \r \n) become '?': the core only logs ASCII, and a stray byte must not
+ * turn into a control sequence on the console. */
+static void conout_write(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *out, const char *text, size_t len) {
+  CHAR16 buf[128];
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (n + 3 > sizeof(buf) / sizeof(buf[0])) { /* room for "\r\n" + NUL */
+      buf[n] = 0;
+      (void)out->OutputString(out, buf);
+      n = 0;
+    }
+    if (c == '\n' && plat.last_char != '\r') buf[n++] = (CHAR16)'\r';
+    if ((unsigned char)c >= 0x7F || ((unsigned char)c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
+      buf[n++] = (CHAR16)'?';
+    } else {
+      buf[n++] = (CHAR16)(unsigned char)c;
+    }
+    plat.last_char = c;
+  }
+  if (n > 0) {
+    buf[n] = 0;
+    (void)out->OutputString(out, buf);
+  }
+}
+
+void rp_plat_log_write(const char *text, size_t len) {
+  EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *out;
+  if (text == NULL || len == 0) return;
+  debugcon_write(text, len);
+  out = plat.ebs_done ? NULL : plat.conout;
+  if (out != NULL) conout_write(out, text, len);
+}
+
+/* ---- Instruction cache ------------------------------------------------ */
+
+#if defined(__aarch64__)
+/* Arm ARM B2.4.4 "Concurrent modification and execution of instructions":
+ * to make data writes visible to instruction fetch on the same or another
+ * PE, clean the D-cache to the Point of Unification by VA, barrier,
+ * invalidate the I-cache to PoU by VA, barrier, then resynchronise the
+ * fetch stream. Line sizes come from CTR_EL0 (DminLine [19:16], IminLine
+ * [3:0], log2 of words). CTR_EL0.IDC [28] / DIC [29] say the respective
+ * step is not needed for coherence; the barriers are always issued. */
+void rp_plat_flush_icache(const void *addr, size_t len) {
+  uint64_t ctr;
+  uintptr_t start = (uintptr_t)addr, end, p;
+  uintptr_t dline, iline;
+
+  if (len == 0) return;
+  end = (len > UINTPTR_MAX - start) ? UINTPTR_MAX : start + len;
+  __asm__ __volatile__("mrs %0, ctr_el0" : "=r"(ctr));
+  dline = (uintptr_t)4 << ((ctr >> 16) & 0xF);
+  iline = (uintptr_t)4 << (ctr & 0xF);
+
+  if (!(ctr & (1ull << 28))) {
+    for (p = start & ~(dline - 1); p < end; p += dline) {
+      __asm__ __volatile__("dc cvau, %0" : : "r"(p) : "memory");
+      if (p > UINTPTR_MAX - dline) break;
+    }
+  }
+  __asm__ __volatile__("dsb ish" : : : "memory");
+  if (!(ctr & (1ull << 29))) {
+    for (p = start & ~(iline - 1); p < end; p += iline) {
+      __asm__ __volatile__("ic ivau, %0" : : "r"(p) : "memory");
+      if (p > UINTPTR_MAX - iline) break;
+    }
+  }
+  __asm__ __volatile__("dsb ish" : : : "memory");
+  __asm__ __volatile__("isb" : : : "memory");
+}
+#else
+/* x86 keeps instruction fetch coherent with data writes (Intel SDM Vol 3
+ * §8.1.3 "Handling Self- and Cross-Modifying Code"): the processor snoops
+ * stores against its code caches and prefetch queue. Code written here is
+ * always executed after a later jump/call into it, so nothing is needed;
+ * the compiler barrier keeps the stores from being sunk past the call. */
+void rp_plat_flush_icache(const void *addr, size_t len) {
+  (void)addr;
+  (void)len;
+  __asm__ __volatile__("" : : : "memory");
+}
+#endif
