@@ -21,16 +21,20 @@ uint64_t rp_memmap_count(const rp_memmap *m) {
 }
 
 bool rp_memmap_get(const rp_memmap *m, uint64_t i, EFI_MEMORY_DESCRIPTOR *out) {
+  uint8_t raw[RP_MEMMAP_MIN_DESC_SIZE];
   uint64_t off;
-  rp_bytes d;
-  if (!rp_mul_u64(i, m->desc_size, &off) || m->desc_size < RP_MEMMAP_MIN_DESC_SIZE ||
-      !rp_bytes_sub(m->buf, off, RP_MEMMAP_MIN_DESC_SIZE, &d)) {
+  /* One bounded copy, then field decode: the view may be unaligned and the
+   * stride padded, so no struct cast. */
+  if (m->desc_size < RP_MEMMAP_MIN_DESC_SIZE || !rp_mul_u64(i, m->desc_size, &off) ||
+      !rp_read_bytes(m->buf, off, raw, sizeof(raw))) {
     return false;
   }
-  /* Field by field: the view may be unaligned and the stride padded. */
-  return rp_read_u32(d, MD_TYPE, &out->Type) && rp_read_u64(d, MD_PHYS, &out->PhysicalStart) &&
-         rp_read_u64(d, MD_VIRT, &out->VirtualStart) && rp_read_u64(d, MD_PAGES, &out->NumberOfPages) &&
-         rp_read_u64(d, MD_ATTR, &out->Attribute);
+  out->Type = rp_le32(raw + MD_TYPE);
+  out->PhysicalStart = rp_le64(raw + MD_PHYS);
+  out->VirtualStart = rp_le64(raw + MD_VIRT);
+  out->NumberOfPages = rp_le64(raw + MD_PAGES);
+  out->Attribute = rp_le64(raw + MD_ATTR);
+  return true;
 }
 
 static bool is_runtime(const EFI_MEMORY_DESCRIPTOR *d) {

@@ -109,6 +109,25 @@ static void strnlen_stays_in_window(void **state) {
   assert_false(rp_strnlen_at(b, 6, 1, &len));
 }
 
+static void sub_views_and_struct_reads_are_bounded(void **state) {
+  (void)state;
+  uint8_t buf[6] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
+  rp_mbytes m = rp_mbytes_of(buf, sizeof(buf)), msub;
+  uint8_t b8, out[4];
+  assert_true(rp_mbytes_sub(m, 4, 2, &msub));
+  assert_ptr_equal(msub.ptr, buf + 4);
+  assert_false(rp_mbytes_sub(m, 5, 2, &msub));
+  assert_false(rp_mbytes_sub(m, UINT64_MAX, 2, &msub));
+  rp_bytes b = rp_bytes_const(m);
+  assert_true(rp_read_u8(b, 5, &b8));
+  assert_int_equal(b8, 0x66);
+  assert_false(rp_read_u8(b, 6, &b8));
+  assert_true(rp_read_bytes(b, 2, out, 4));
+  assert_memory_equal(out, buf + 2, 4);
+  assert_false(rp_read_bytes(b, 3, out, 4));
+  assert_int_equal(rp_mbytes_of(NULL, 5).len, 0);
+}
+
 /* ---- memory ---- */
 static void memmove_handles_overlap_both_ways(void **state) {
   (void)state;
@@ -118,6 +137,12 @@ static void memmove_handles_overlap_both_ways(void **state) {
   char b[] = "0123456789";
   rp_memmove(b, b + 3, 5);
   assert_string_equal(b, "3456756789");
+  char c[] = "abc";
+  assert_ptr_equal(rp_memmove(c, c, 3), c); /* same buffer: nothing to do */
+  assert_ptr_equal(rp_memmove(c, c + 1, 0), c);
+  assert_string_equal(c, "abc");
+  assert_ptr_equal(rp_memset(c, 'z', 2), c);
+  assert_string_equal(c, "zzc");
   assert_int_equal(rp_memcmp("abc", "abd", 3), -1);
   assert_int_equal(rp_memcmp("abd", "abc", 3), 1);
   assert_int_equal(rp_strcmp("abc", "abc"), 0);
@@ -159,11 +184,30 @@ static void guid_round_trips_and_rejects_bad_text(void **state) {
   assert_int_equal(rp_guid_parse("B7DFB4E1+052F-449F-87BE-9818FC91B733", 36, &g, &d), EFI_INVALID_PARAMETER);
   assert_int_equal(d.index, 8);
   assert_int_equal(rp_guid_parse("B7DFB4E1-052F-449F-87BE-9818FC91B7G3", 36, &g, &d), EFI_INVALID_PARAMETER);
+  /* Characters just outside each hex range: '/' ':' '@' 'G' '`' 'g'. */
+  const char *edges = "/:@G`g";
+  for (const char *e = edges; *e; e++) {
+    char t[37];
+    memcpy(t, "B7DFB4E1-052F-449F-87BE-9818FC91B733", 37);
+    t[35] = *e;
+    assert_int_equal(rp_guid_parse(t, 36, &g, &d), EFI_INVALID_PARAMETER);
+    assert_int_equal(d.index, 24);
+  }
+  assert_int_equal(rp_guid_parse(text, 36, NULL, &d), EFI_INVALID_PARAMETER);
   assert_int_equal(rp_guid_parse(NULL, 36, &g, &d), EFI_INVALID_PARAMETER);
   assert_int_equal(d.reason, RP_R_NULL_ARGUMENT);
 }
 
 /* ---- formatter ---- */
+/* No format attribute: lets the test feed conversions the compiler rejects. */
+static size_t fmt_unchecked(char *out, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  size_t n = rp_vsnprintf(out, cap, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
 static void fmt_formats_and_truncates(void **state) {
   (void)state;
   char buf[64];
@@ -179,6 +223,11 @@ static void fmt_formats_and_truncates(void **state) {
   assert_string_equal(buf, "(null)");
   rp_snprintf(buf, sizeof(buf), "%p", (void *)0x10);
   assert_string_equal(buf, "0x10");
+  fmt_unchecked(buf, sizeof(buf), "%lu|%lx|%li|%hx|%zx|%-5u|%q|", 7ul, 0xfful, -3l, (unsigned short)0xbeef, (size_t)16, 3u);
+  assert_string_equal(buf, "7|ff|-3|beef|10|3    |%q|");
+  assert_int_equal(rp_snprintf(buf, 0, "abc"), 3); /* cap 0: nothing written */
+  fmt_unchecked(buf, sizeof(buf), "end%");
+  assert_string_equal(buf, "end");
 }
 
 /* ---- status + reasons ---- */
@@ -219,6 +268,7 @@ int main(void) {
     cmocka_unit_test(views_reject_out_of_bounds_reads),
     cmocka_unit_test(views_write_little_endian_in_bounds_only),
     cmocka_unit_test(strnlen_stays_in_window),
+    cmocka_unit_test(sub_views_and_struct_reads_are_bounded),
     cmocka_unit_test(memmove_handles_overlap_both_ways),
     cmocka_unit_test(crc32_matches_check_values),
     cmocka_unit_test(guid_round_trips_and_rejects_bad_text),

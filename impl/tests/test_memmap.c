@@ -39,6 +39,9 @@ static void count_tolerates_zero_stride(void **state) {
   (void)state;
   rp_memmap m = { rp_bytes_of(NULL, 0), 100, 0, 1 };
   EFI_MEMORY_DESCRIPTOR out;
+  rp_diag d;
+  assert_int_equal(rp_memmap_validate(NULL, 0, NULL, &d), EFI_INVALID_PARAMETER);
+  assert_int_equal(d.reason, RP_R_MEMMAP_NULL);
   assert_int_equal(rp_memmap_count(&m), 0);
   assert_int_equal(rp_memmap_count(NULL), 0);
   assert_false(rp_memmap_get(&m, 0, &out));

@@ -37,6 +37,12 @@ static inline bool rp_range_ok(size_t len, uint64_t off, uint64_t n) {
   return off <= len && n <= (uint64_t)len - off;
 }
 
+/* Little-endian decode of bytes already copied out of a view. */
+static inline uint32_t rp_le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t rp_le64(const uint8_t *p) { return (uint64_t)rp_le32(p) | (uint64_t)rp_le32(p + 4) << 32; }
+
 /* Sub-view [off, off+n); false (and *out untouched) when out of bounds. */
 bool rp_bytes_sub(rp_bytes b, uint64_t off, uint64_t n, rp_bytes *out);
 bool rp_mbytes_sub(rp_mbytes b, uint64_t off, uint64_t n, rp_mbytes *out);
