@@ -5,11 +5,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PY := /usr/bin/python3
 SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 REPORTS := $(CURDIR)/reports
 
-.PHONY: all deps firmware build test test-host test-fuzz coverage evidence fuzz gate clean help
+.PHONY: all deps firmware build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate clean help
 
 all: build
 
@@ -46,7 +47,11 @@ test: test-host test-fuzz
 coverage: deps
 	tools/evidence/coverage.sh build/coverage $(REPORTS)
 
-evidence: test coverage
+# Fuzz smoke for the evidence: every target, both engines, a few seconds each.
+fuzz-smoke: test-fuzz
+	$(PY) tools/fuzz/campaign.py $(FUZZ_SMOKE_SECONDS) --reports $(REPORTS)
+
+evidence: test coverage fuzz-smoke
 	$(PY) tools/evidence/index.py --reports $(REPORTS)
 	$(MAKE) --no-print-directory gate
 
