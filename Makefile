@@ -42,7 +42,7 @@ test-fuzz: deps
 	cmake --workflow --preset fuzz
 	cmake --workflow --preset afl
 
-test: test-host test-fuzz
+test: test-fuzz test-host
 
 coverage: deps
 	tools/evidence/coverage.sh build/coverage $(REPORTS)
