@@ -257,18 +257,27 @@ def section_tests(page):
     page.glance.append(("Tests", "tests", cls, text))
 
 
+def load_section_json(page, path, what, glance_name, anchor):
+    """Loads one JSON input of a section; on absence or a parse error it adds
+    the placeholder or error to the page and glance table and returns None."""
+    data, err = load_json(path)
+    if data is None and err is None:
+        page.add(placeholder(what))
+        page.glance.append((glance_name, anchor, "missing", NOT_PRODUCED))
+        return None
+    if err:
+        page.add(f'<p class="bad">{page.link(path)} does not parse: {esc(err)}</p>')
+        page.glance.append((glance_name, anchor, "bad", f"{os.path.basename(path)} does not parse"))
+        return None
+    return data
+
+
 def section_conformance(page):
     cdir = os.path.join(page.reports, "conformance")
     mpath = os.path.join(cdir, "matrix.json")
     page.add('<h2 id="conformance">Conformance traceability matrix</h2>')
-    data, err = load_json(mpath)
-    if data is None and err is None:
-        page.add(placeholder("reports/conformance/matrix.json"))
-        page.glance.append(("Conformance", "conformance", "missing", NOT_PRODUCED))
-        return
-    if err:
-        page.add(f'<p class="bad">{page.link(mpath)} does not parse: {esc(err)}</p>')
-        page.glance.append(("Conformance", "conformance", "bad", "matrix.json does not parse"))
+    data = load_section_json(page, mpath, "reports/conformance/matrix.json", "Conformance", "conformance")
+    if data is None:
         return
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
     g = summary.get
@@ -481,14 +490,8 @@ def section_e2e(page):
 def section_fuzz(page):
     fpath = os.path.join(page.reports, "fuzz", "summary.json")
     page.add('<h2 id="fuzz">Fuzzing</h2>')
-    data, err = load_json(fpath)
-    if data is None and err is None:
-        page.add(placeholder("Fuzz summary (reports/fuzz/summary.json)"))
-        page.glance.append(("Fuzzing", "fuzz", "missing", NOT_PRODUCED))
-        return
-    if err:
-        page.add(f'<p class="bad">{page.link(fpath)} does not parse: {esc(err)}</p>')
-        page.glance.append(("Fuzzing", "fuzz", "bad", "summary.json does not parse"))
+    data = load_section_json(page, fpath, "Fuzz summary (reports/fuzz/summary.json)", "Fuzzing", "fuzz")
+    if data is None:
         return
     page.add(f'<p>Source: {page.link(fpath)} (written {esc(mtime(fpath))}). Shown as given; '
              'this page does not interpret its schema.</p>')
