@@ -493,14 +493,23 @@ def section_fuzz(page):
     data = load_section_json(page, fpath, "Fuzz summary (reports/fuzz/summary.json)", "Fuzzing", "fuzz")
     if data is None:
         return
-    page.add(f'<p>Source: {page.link(fpath)} (written {esc(mtime(fpath))}). Shown as given; '
-             'this page does not interpret its schema.</p>')
-    if isinstance(data, dict):
-        scalars = {k: v for k, v in data.items() if not isinstance(v, (dict, list))}
-        if scalars:
-            page.add("<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in scalars.items()) + "</table>")
+    targets = data.get("targets", {}) if isinstance(data, dict) else {}
+    page.add(f'<p>Source: {page.link(fpath)} (tools/fuzz/campaign.py, written {esc(mtime(fpath))}): '
+             f'{esc(data.get("seconds_per_engine", "?"))} s per engine per target, engines run side by side.</p>')
+    rows, crashes = [], 0
+    for target, runs in sorted(targets.items()):
+        for r in runs:
+            crashes += r.get("crashes") or 0
+            cov = r.get("coverage", {})
+            rows.append(f'<tr><td>{esc(target)}</td><td>{esc(r.get("engine"))}</td><td>{esc(r.get("executions"))}</td>'
+                        f'<td>{esc(r.get("exec_per_sec"))}</td><td>{esc(cov.get("edges"))}</td>'
+                        f'<td>{esc(r.get("corpus_size"))}</td>'
+                        f'<td>{tag("bad" if r.get("crashes") else "ok", str(r.get("crashes")))}</td></tr>')
+    page.add("<table><tr><th>target</th><th>engine</th><th>executions</th><th>exec/s</th><th>edges</th>"
+             "<th>corpus</th><th>crashes</th></tr>" + "".join(rows) + "</table>")
     page.add("<details><summary>Full summary.json</summary><pre>" + esc(json.dumps(data, indent=2)) + "</pre></details>")
-    page.glance.append(("Fuzzing", "fuzz", "", "summary present; schema not interpreted (see section)"))
+    page.glance.append(("Fuzzing", "fuzz", "bad" if crashes else "ok",
+                        f"{len(targets)} target(s), {len(rows)} engine runs, {crashes} crash(es)"))
 
 
 def section_sarif(page):
