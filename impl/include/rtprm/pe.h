@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * Hardened PE/COFF image library (issue 3): validate, load, relocate, record
+ * fixups, runtime re-relocate, exports. Layout mirrors are in rtprm/pecoff.h;
+ * this header is the API. Every value read from an image is bounds- and
+ * overflow-checked before use; every rejection is an EFI_STATUS plus a reason
+ * (reasons.def 0x02xx) and an index/offset in rp_diag.
+ *
+ * Phases, each a file in impl/pecoff/:
+ *   pe_parse.c     rp_pe_parse: headers, sections, data directories
+ *   pe_load.c      rp_pe_load: file -> SizeOfImage memory image
+ *   pe_reloc.c     rp_pe_relocate: validate every block/entry, then apply;
+ *                  record fixups (EDK II RelocationData and native format)
+ *   pe_runtime.c   rp_pe_runtime_relocate: SetVirtualAddressMap re-relocation
+ *   pe_export.c    export directory validation and lookup
+ *
+ * Policy decisions (docs/pecoff.md):
+ *   - TE images are rejected (RP_R_PE_TE_UNSUPPORTED): no producer we support
+ *     emits them and EDK II cannot re-relocate them at runtime.
+ *   - HIGHADJ is rejected (no toolchain emits it for UEFI targets).
+ *   - Relocation is all-or-nothing: every block and entry is validated before
+ *     the first byte is written.
+ */
+#ifndef RTPRM_PE_H
+#define RTPRM_PE_H
+
+#include "rtprm/bytes.h"
+#include "rtprm/status.h"
+#include "rtprm/uefi_base.h"
+
+#define RP_PE_MAX_SECTIONS 96u  /* PE spec: the loader limit is 96 */
+#define RP_PE_NUM_DIRS     16u
+
+/* Whether the bytes are a file (sections at PointerToRawData) or an image
+ * already mapped at RVAs (sections at VirtualAddress, e.g. a loaded image). */
+typedef enum { RP_PE_LAYOUT_FILE = 0, RP_PE_LAYOUT_MAPPED = 1 } rp_pe_layout;
+
+typedef struct rp_pe_dir {
+  uint32_t rva;
+  uint32_t size;
+} rp_pe_dir;
+
+typedef struct rp_pe_section {
+  char     name[9];          /* NUL-terminated copy of the 8-byte name */
+  uint32_t virtual_address;  /* RVA */
+  uint32_t virtual_size;
+  uint32_t raw_offset;       /* PointerToRawData */
+  uint32_t raw_size;         /* SizeOfRawData */
+  uint32_t characteristics;
+} rp_pe_section;
+
+/* A validated image: the result of rp_pe_parse. Plain data, no pointers into
+ * the bytes except `bytes`, which must outlive the context. */
+typedef struct rp_pe_image {
+  rp_bytes     bytes;            /* what was parsed */
+  rp_pe_layout layout;
+  uint16_t     machine;          /* IMAGE_FILE_MACHINE_* */
+  bool         pe32plus;         /* optional header magic 0x20B */
+  uint16_t     characteristics;  /* COFF file header */
+  uint16_t     subsystem;
+  uint16_t     dll_characteristics;
+  uint16_t     major_image_version, minor_image_version;
+  uint64_t     image_base;       /* preferred base from the optional header */
+  uint32_t     size_of_image;
+  uint32_t     size_of_headers;
+  uint32_t     section_alignment;
+  uint32_t     file_alignment;
+  uint32_t     entry_rva;
+  uint32_t     pe_offset;        /* e_lfanew */
+  uint32_t     num_rva_and_sizes; /* as declared (0..16 accepted) */
+  rp_pe_dir    dirs[RP_PE_NUM_DIRS]; /* entries >= num_rva_and_sizes are zero */
+  uint16_t     num_sections;
+  rp_pe_section sections[RP_PE_MAX_SECTIONS];
+} rp_pe_image;
+
+/* Validates DOS/PE headers, optional header (PE32/PE32+), machine, sizes,
+ * section table (sorted, disjoint, inside image and file, alignment) and data
+ * directories (inside the image, no RVA+Size wrap). Nothing is written. */
+EFI_STATUS rp_pe_parse(rp_bytes bytes, rp_pe_layout layout, rp_pe_image *img, rp_diag *diag);
+
+/* Maps a parsed FILE into dest (exactly size_of_image bytes): headers,
+ * section raw data, zero-filled tails and gaps. Does not relocate. */
+EFI_STATUS rp_pe_load(const rp_pe_image *file, rp_mbytes dest, rp_diag *diag);
+
+/* ---- relocation ----------------------------------------------------------- */
+
+typedef enum {
+  RP_FIXUP_NONE = 0,   /* relocate without recording */
+  RP_FIXUP_EDK2 = 1,   /* EDK II RelocationData, byte-exact (runtime.md §4.1) */
+  RP_FIXUP_NATIVE = 2, /* rp native: u32 dir_rva, u32 dir_size, u64 value per entry */
+} rp_fixup_format;
+
+/* Bytes a fixup record needs for this image in the given format (EDK II:
+ * dir_size / 2 * 8, as the DXE core allocates; native: 8 + 4 * dir_size).
+ * EFI_UNSUPPORTED for NONE; overflow-checked. */
+EFI_STATUS rp_pe_fixup_size(const rp_pe_image *img, rp_fixup_format fmt, uint64_t *size, rp_diag *diag);
+
+typedef struct rp_pe_reloc_stats {
+  uint64_t blocks;
+  uint64_t entries;            /* all entries including ABSOLUTE padding */
+  uint64_t by_type[16];        /* entries per relocation type */
+  uint64_t record_bytes;       /* bytes of the fixup record written */
+} rp_pe_reloc_stats;
+
+/* Relocates a mapped image (layout MAPPED over `image`, size_of_image bytes)
+ * from img->image_base to new_base. Validates every block and entry first
+ * (block size >= 8, 4-aligned, inside the directory, directory consumed
+ * exactly, whole target inside the image and outside headers and the
+ * relocation directory, type known for the machine); only then writes.
+ * Records fixups into `record` (8-byte aligned, rp_pe_fixup_size bytes) when
+ * fmt != RP_FIXUP_NONE, also when new_base == image_base. Updates the
+ * optional header's ImageBase in the image. */
+EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
+                          rp_mbytes record, rp_pe_reloc_stats *stats, rp_diag *diag);
+
+typedef struct rp_pe_rerelocate_stats {
+  uint64_t applied;  /* sites adjusted */
+  uint64_t skipped;  /* sites whose value no longer equals the record */
+} rp_pe_rerelocate_stats;
+
+/* SetVirtualAddressMap path: re-relocates the mapped image at `image` (whose
+ * current relocated base is `old_base`) for new_base, from a record of the
+ * given format and size. Re-parses and re-validates the image headers and
+ * relocation directory, validates the record's size against the directory,
+ * then adjusts only sites still holding their recorded value. Malformed
+ * input is an error, never a silent stop. */
+EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
+                                  rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag);
+
+/* ---- exports ----------------------------------------------------------------- */
+
+typedef struct rp_pe_exports {
+  uint32_t dir_rva, dir_size;   /* the export data directory */
+  uint32_t base;                /* ordinal base (lld writes 0, GNU ld and MSVC 1) */
+  uint32_t num_functions;
+  uint32_t num_names;
+  uint32_t functions_rva, names_rva, ordinals_rva, name_rva;
+  bool     names_sorted;        /* name table in strict ascending order */
+} rp_pe_exports;
+
+typedef struct rp_pe_export {
+  const char *name;      /* points into img->bytes, NUL-terminated */
+  uint32_t    ordinal_index; /* raw value from the ordinal table (EAT index) */
+  uint32_t    rva;       /* EAT[ordinal_index]; 0 for an empty slot */
+  bool        forwarder; /* rva points inside the export directory */
+} rp_pe_export;
+
+/* Validates the export directory of a parsed image (either layout): tables
+ * inside the image, every name pointer inside and NUL-terminated, every
+ * ordinal < NumberOfFunctions. */
+EFI_STATUS rp_pe_exports_parse(const rp_pe_image *img, rp_pe_exports *exp, rp_diag *diag);
+/* The i-th named export (0 <= i < num_names). */
+EFI_STATUS rp_pe_export_at(const rp_pe_image *img, const rp_pe_exports *exp, uint32_t i, rp_pe_export *out,
+                           rp_diag *diag);
+/* Exact-name lookup: binary search when names_sorted, linear otherwise.
+ * EFI_NOT_FOUND (RP_R_PE_EXPORT_NOT_FOUND) when absent. */
+EFI_STATUS rp_pe_export_find(const rp_pe_image *img, const rp_pe_exports *exp, const char *name,
+                             rp_pe_export *out, rp_diag *diag);
+
+/* File offset or mapped offset of an RVA range [rva, rva+len) for the image's
+ * layout; false when any byte lies outside a section or the headers. */
+bool rp_pe_rva_to_offset(const rp_pe_image *img, uint32_t rva, uint32_t len, uint64_t *offset);
+
+#endif /* RTPRM_PE_H */
