@@ -16,6 +16,8 @@ PACKAGES=(
   libcmocka-dev afl++ gcovr
   # firmware image checks (python3-pefile) and ACPI tooling (iasl)
   python3-pefile acpica-tools
+  # second PE toolchain for the PE/COFF corpus (corpus/tools/build_mingw.sh)
+  gcc-mingw-w64-x86-64
   # end to end: QEMU + OVMF (x64) and AAVMF (AArch64), FAT tooling
   qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64 mtools dosfstools
 )
