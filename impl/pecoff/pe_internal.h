@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * Private helpers shared by the PE/COFF phases (impl/pecoff/). Not API.
+ * docs/pecoff.md describes the rules, the record layouts and the policies.
+ */
+#ifndef RTPRM_PE_INTERNAL_H
+#define RTPRM_PE_INTERNAL_H
+
+#include "rtprm/pe.h"
+#include "rtprm/pecoff.h"
+
+/* Offsets after e_lfanew (PE/COFF spec §3.2-§3.4). */
+#define PE_SIG_SIZE        4u
+#define PE_FILE_HDR_SIZE   20u
+#define PE_OPT_OFF         (PE_SIG_SIZE + PE_FILE_HDR_SIZE)
+#define PE_OPT32_FIXED     96u  /* PE32 optional header up to DataDirectory */
+#define PE_OPT64_FIXED     112u /* PE32+ */
+#define PE_SECTION_SIZE    40u
+
+/* Effective virtual size of a section: VirtualSize, or SizeOfRawData when a
+ * linker left VirtualSize 0 (PE/COFF spec §4: "zero-filled" otherwise). */
+uint32_t pe_section_vsize(const rp_pe_section *s);
+
+/* Bytes of the section raw data that are loaded: min(vsize, raw_size). */
+uint32_t pe_section_loaded(const rp_pe_section *s);
+
+/* Offset in img->bytes of the header ImageBase field. */
+uint64_t pe_image_base_offset(const rp_pe_image *img);
+
+/* The region (headers or one section) containing rva: offset of rva in
+ * img->bytes and bytes available up to the region's end in that layout. */
+bool pe_rva_span(const rp_pe_image *img, uint32_t rva, uint64_t *off, uint64_t *avail);
+
+/* ---- relocation walk (pe_reloc.c, used by pe_runtime.c) ---------------- */
+
+typedef enum {
+  PK_BLOCK_END = -1, /* pseudo entry: the current block is finished */
+  PK_ABS = 0,
+  PK_HIGH,
+  PK_LOW,
+  PK_HIGHLOW,
+  PK_DIR64,
+  PK_MOV32T,  /* Thumb-2 MOVW/MOVT pair, 8 bytes */
+  PK_MOV32A,  /* ARM MOVW/MOVT pair, 8 bytes */
+  PK_HI20,    /* RISC-V LUI */
+  PK_LO12I,   /* RISC-V I-type */
+  PK_LO12S,   /* RISC-V S-type */
+  PK_MARK_LA, /* LoongArch lu12i.w/ori/lu32i.d/lu52i.d, 16 bytes */
+} pe_rkind;
+
+#define PE_SITE_MAX 16u
+
+typedef struct pe_rentry {
+  pe_rkind kind;
+  uint8_t  type;    /* raw type nibble */
+  uint32_t target;  /* RVA of the site (unused for ABS / BLOCK_END) */
+  uint32_t dir_off; /* offset of the entry inside the relocation directory */
+} pe_rentry;
+
+typedef EFI_STATUS (*pe_reloc_visit)(void *ctx, const pe_rentry *e, rp_diag *diag);
+
+/* The relocation directory bytes inside `bytes` laid out as `layout` (FILE:
+ * through the section raw data, MAPPED: at the RVA). */
+EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, rp_bytes *dir,
+                             rp_diag *diag);
+
+/* Walks a relocation directory, validating every block and entry
+ * structurally (SizeOfBlock, page, type for the machine, whole target inside
+ * the image and outside the headers and the directory, alignment), and
+ * calls fn for each entry and after each block. Stops at the first error. */
+EFI_STATUS pe_reloc_walk(const rp_pe_image *img, rp_bytes dir, pe_reloc_visit fn, void *ctx, rp_diag *diag);
+
+/* EDK II format: bytes our cursor layout consumes for the directory found in
+ * `bytes` (laid out as `layout`). */
+EFI_STATUS pe_edk2_need(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, uint64_t *need,
+                        rp_diag *diag);
+
+/* One relocation run over a mapped image: load time (record written) or
+ * runtime (record compared, unchanged sites only). Pass 1 (apply false)
+ * validates and writes nothing; pass 2 applies and cannot fail once pass 1
+ * succeeded on the same bytes. */
+typedef struct pe_rrun {
+  const rp_pe_image *img;
+  rp_mbytes image;  /* exactly size_of_image bytes */
+  rp_bytes  dir;    /* relocation directory inside image */
+  uint64_t  delta;
+  rp_fixup_format fmt;
+  bool      runtime;
+  rp_mbytes rec_out; /* load time, pass 2: record written here */
+  rp_bytes  rec_in;  /* runtime: the record compared against */
+  /* per run */
+  bool      apply;
+  uint64_t  cursor;  /* EDK II record cursor */
+  bool      hi_valid, hi_match, hi_new_set; /* RISC-V HI20 of this block */
+  uint32_t  hi_target, hi_insn, hi_new;
+  uint64_t  hi_rec;
+  rp_pe_reloc_stats      stats;
+  rp_pe_rerelocate_stats rt;
+} pe_rrun;
+
+EFI_STATUS pe_reloc_run(pe_rrun *r, bool apply, rp_diag *diag);
+
+/* Reads / writes the header ImageBase of a mapped image. */
+uint64_t pe_read_base(const rp_pe_image *img, rp_bytes image);
+void pe_write_base(const rp_pe_image *img, rp_mbytes image, uint64_t base);
+
+/* new_base is SectionAlignment-aligned and fits the ImageBase field. */
+EFI_STATUS pe_check_new_base(const rp_pe_image *img, uint64_t new_base, rp_diag *diag);
+
+/* The image must move (delta != 0) but cannot: RELOCS_STRIPPED or no
+ * relocation directory. */
+EFI_STATUS pe_check_movable(const rp_pe_image *img, uint64_t delta, rp_diag *diag);
+
+#endif /* RTPRM_PE_INTERNAL_H */

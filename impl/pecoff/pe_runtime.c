@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * rp_pe_runtime_relocate: the SetVirtualAddressMap re-relocation of a loaded
+ * runtime image (runtime.md §4.2), hardened: the mapped headers are
+ * re-parsed with full validation (never trusted as EDK II does), the record
+ * size is checked against the directory, every block and entry is validated
+ * before the first write, and only sites still holding their recorded value
+ * are adjusted. Unlike EDK II, malformed input is an error, not a silent
+ * return, and RISC-V / LoongArch sites are re-relocated under the same rule.
+ */
+#include "pe_internal.h"
+
+#include "rtprm/mem.h"
+#include "rtprm/overflow.h"
+
+#define NATIVE_HDR 8u
+
+/* The record fits the directory: native header matches and the record holds
+ * every slot; EDK II: it holds everything our cursor layout consumes. */
+static EFI_STATUS check_record(const rp_pe_image *img, rp_bytes image, rp_fixup_format fmt, rp_bytes rec,
+                               rp_diag *diag) {
+  const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
+  uint64_t need = 0;
+  uint32_t rva = 0, size = 0;
+  EFI_STATUS st;
+  if (rec.ptr != NULL && ((uintptr_t)rec.ptr & 7u) != 0)
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
+  if (fmt == RP_FIXUP_NATIVE) {
+    if (!rp_read_u32(rec, 0, &rva) || !rp_read_u32(rec, 4, &size))
+      RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+    if (rva != d->rva || size != d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_MISMATCH, rva);
+    need = NATIVE_HDR + 4ull * d->size;
+  } else {
+    st = pe_edk2_need(img, image, RP_PE_LAYOUT_MAPPED, &need, diag);
+    if (EFI_ERROR(st)) return st;
+  }
+  if (rec.len < need) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+  return EFI_SUCCESS;
+}
+
+static EFI_STATUS rt_setup(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
+                           rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
+  EFI_STATUS st;
+  if (fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
+  st = rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, img, diag);
+  if (EFI_ERROR(st)) return st;
+  if (img->image_base != old_base)
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
+  st = pe_check_new_base(img, new_base, diag);
+  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - old_base, diag);
+  if (EFI_ERROR(st)) return st;
+  rp_memset(r, 0, sizeof(*r));
+  r->img = img;
+  r->image = image;
+  r->image.len = img->size_of_image; /* parse proved image.len >= SizeOfImage */
+  r->delta = new_base - old_base;
+  r->fmt = fmt;
+  r->runtime = true;
+  r->rec_in = record;
+  if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
+  st = pe_reloc_dir_view(img, rp_bytes_const(r->image), RP_PE_LAYOUT_MAPPED, &r->dir, diag);
+  if (!EFI_ERROR(st)) st = check_record(img, rp_bytes_const(r->image), fmt, record, diag);
+  return st;
+}
+
+EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
+                                  rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag) {
+  rp_pe_image img;
+  pe_rrun r;
+  EFI_STATUS st;
+  if (image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  st = rt_setup(image, old_base, new_base, fmt, record, &img, &r, diag);
+  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, false, diag); /* pass 1: validate, no writes */
+  if (EFI_ERROR(st)) return st;
+  st = pe_reloc_run(&r, true, diag);
+  if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
+  pe_write_base(&img, r.image, new_base);
+  if (stats != NULL) *stats = r.rt;
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
+}
