@@ -32,6 +32,7 @@ bool cli_parse_u64(const char *text, uint64_t *out);
 void cli_json_string(const char *s);
 
 int cmd_memmap(int argc, char **argv);
+int cmd_pe(int argc, char **argv);
 int cmd_crc32(int argc, char **argv);
 int cmd_reasons(int argc, char **argv);
 

@@ -58,6 +58,9 @@ static int cmd_help(int argc, char **argv);
 static const cli_command commands[] = {
   { "memmap", "memmap validate FILE --desc-size N [--version V] [--map-size N] [--runtime-only] [--virtual] [--json]",
     cmd_memmap },
+  { "pe", "pe info IMG [--json] | pe map IMG --base ADDR -o OUT |\n"
+          "        pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] [--json] -o OUT",
+    cmd_pe },
   { "crc32", "crc32 FILE...   UEFI CRC-32 of each file", cmd_crc32 },
   { "reasons", "reasons [--json]   every reason code with its name and text", cmd_reasons },
   { "version", "version", cmd_version },
