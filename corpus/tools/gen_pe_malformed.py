@@ -398,9 +398,10 @@ C("lfanew-end-minus-4", patch(lambda i: (struct.pack_into("<I", i.b, 0x3C, len(i
   "parse", "PE_LFANEW_RANGE", "a valid 'PE\\0\\0' in the last 4 bytes: no room for the COFF header")
 C("lfanew-wrap", patch(lambda i: struct.pack_into("<I", i.b, 0x3C, 0xFFFFFFFC)), "parse",
   "PE_LFANEW_RANGE", "e_lfanew 0xFFFFFFFC: e_lfanew + 24 wraps a 32-bit sum")
-C("lfanew-zero", patch(lambda i: struct.pack_into("<I", i.b, 0x3C, 0)), "parse", "PE_SIGNATURE",
-  "e_lfanew 0: the 'PE' signature is looked for at the 'MZ'",
-  ORDER_NOTE + "a parser requiring e_lfanew >= 64 reports PE_LFANEW_RANGE instead")
+C("lfanew-zero", patch(lambda i: struct.pack_into("<I", i.b, 0x3C, 0)), "parse", "PE_LFANEW_RANGE",
+  "e_lfanew 0: the 'PE' signature would be looked for at the 'MZ'",
+  ORDER_NOTE + "e_lfanew must be >= 64 (past the DOS header) before the signature is read "
+  "(docs/pecoff.md §2 rule 2); a parser without that rule reports PE_SIGNATURE")
 C("bad-pe-signature", patch(lambda i: i.b.__setitem__(slice(LFANEW, LFANEW + 4), b"PE\0\1")), "parse",
   "PE_SIGNATURE", "signature 'PE\\0\\1'")
 C("te-signature", te_image, "parse", "PE_TE_UNSUPPORTED",
@@ -466,9 +467,11 @@ C("ia32-imagebase-misaligned", patch(lambda i: i.oh("ImageBase", BASE["ia32"] + 
 C("sizeofimage-zero", patch(lambda i: i.oh("SizeOfImage", 0)), "parse", "PE_SIZE_OF_IMAGE", "SizeOfImage 0")
 C("sizeofimage-unaligned", patch(lambda i: i.oh("SizeOfImage", SIZE_OF_IMAGE - 0x100)), "parse",
   "PE_SIZE_OF_IMAGE", "SizeOfImage 0x4F00: not SectionAlignment-aligned (still covers every section's VirtualSize)")
-C("sizeofimage-too-small", patch(lambda i: i.oh("SizeOfImage", 0x4000)), "parse", "PE_SIZE_OF_IMAGE",
+C("sizeofimage-too-small", patch(lambda i: i.oh("SizeOfImage", 0x4000)), "parse", "PE_SECTION_RANGE",
   "SizeOfImage 0x4000: aligned, but .reloc at 0x4000 lies outside",
-  ORDER_NOTE + "a per-section check reports PE_SECTION_RANGE for the same defect")
+  ORDER_NOTE + "SizeOfImage itself is only checked for 0 and alignment (§2 rule 6); coverage of the "
+  "sections is the per-section check (rule 7, PE_SECTION_RANGE, index 3). A whole-image check would "
+  "report PE_SIZE_OF_IMAGE")
 C("sizeofheaders-too-small", patch(lambda i: i.oh("SizeOfHeaders", 0x100)), "parse", "PE_SIZE_OF_HEADERS",
   "SizeOfHeaders 0x100: the section table ends at 0x1E8")
 C("sizeofheaders-past-file", patch(lambda i: i.oh("SizeOfHeaders", 0x10000)), "parse", "PE_SIZE_OF_HEADERS",
@@ -526,12 +529,14 @@ C("entry-in-data", patch(lambda i: i.oh("AddressOfEntryPoint", 0x2000)), "parse"
   "AddressOfEntryPoint in .data (not executable)")
 
 # ---- relocation directory and blocks (stage: relocate to NEW_BASE) -------------------
-C("reloc-dir-unaligned", patch(lambda i: i.dir(DIR_BASERELOC, 0x4002, 26)), "relocate", "PE_RELOC_DIR_ALIGN",
-  "relocation directory RVA 0x4002 (not 4-byte aligned), size 26", "reloc dir shape may be checked in rp_pe_parse already (stage parse, same reason)")
-C("reloc-dir-size-4", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 4)), "relocate", "PE_RELOC_DIR_SIZE",
-  "relocation directory Size 4: smaller than one block header", "reloc dir shape may be checked in rp_pe_parse already (stage parse, same reason)")
-C("reloc-dir-size-7", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 7)), "relocate", "PE_RELOC_DIR_SIZE",
-  "relocation directory Size 7", "reloc dir shape may be checked in rp_pe_parse already (stage parse, same reason)")
+RELOC_DIR_NOTE = ("the relocation directory shape (RVA 4-aligned, Size >= 8) is checked by rp_pe_parse "
+                  "(docs/pecoff.md §2 rule 9), so load time and the runtime re-parse apply it identically")
+C("reloc-dir-unaligned", patch(lambda i: i.dir(DIR_BASERELOC, 0x4002, 26)), "parse", "PE_RELOC_DIR_ALIGN",
+  "relocation directory RVA 0x4002 (not 4-byte aligned), size 26", RELOC_DIR_NOTE)
+C("reloc-dir-size-4", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 4)), "parse", "PE_RELOC_DIR_SIZE",
+  "relocation directory Size 4: smaller than one block header", RELOC_DIR_NOTE)
+C("reloc-dir-size-7", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 7)), "parse", "PE_RELOC_DIR_SIZE",
+  "relocation directory Size 7", RELOC_DIR_NOTE)
 for n in range(0, 8):
     C("reloc-block-size-%d" % n, set_block_size(0, n), "relocate", "PE_RELOC_BLOCK_SMALL",
       "first block SizeOfBlock %d (< 8)" % n,
@@ -572,9 +577,11 @@ C("reloc-type-thumb-mov32-on-x64", one_block(0x2000, [(R_THUMB_MOV32, 0x30)]), "
   "type 7 (THUMB_MOV32 / RISCV_LOW12I) in an X64 image")
 C("reloc-type-loongarch-on-x64", one_block(0x2000, [(R_LOONGARCH_MARK_LA, 0x30)]), "relocate", "PE_RELOC_TYPE",
   "type 8 (LOONGARCH64_MARK_LA / RISCV_LOW12S) in an X64 image")
-C("ia32-reloc-dir64", one_block(0x2000, [(R_DIR64, 0x30)], arch="ia32"), "relocate", "PE_RELOC_TYPE",
-  "DIR64 entry in a PE32 IA32 image",
-  "EDK II applies DIR64 for any machine; pe.h's 'type known for the machine' rejects it", base="ia32")
+C("ia32-reloc-dir64", one_block(0x2000, [(R_DIR64, 0x30)], arch="ia32"), "relocate", "NONE",
+  "DIR64 entry in a PE32 IA32 image: accepted and applied (not malformed for this loader)",
+  "interop: EDK II's PeCoffLoaderRelocateImage applies DIR64 whatever the machine, and so does the library "
+  "(docs/pecoff.md §4.1: ABSOLUTE, HIGH, LOW, HIGHLOW, DIR64 on every machine). expect_reason NONE: "
+  "the relocation must succeed", base="ia32")
 for k in range(1, 8):
     C("reloc-dir64-partial-%d" % k, one_block(0x4000, [(R_DIR64, 0x1000 - k)]), "relocate", "PE_RELOC_TARGET_RANGE",
       "DIR64 at SizeOfImage-%d: %d of its 8 bytes lie past SizeOfImage" % (k, 8 - k),
@@ -600,8 +607,9 @@ C("export-names-past-image", patch(lambda i: i.exp("AddressOfNames", SIZE_OF_IMA
 C("export-ordinals-wrap", patch(lambda i: i.exp("AddressOfNameOrdinals", 0xFFFFFFFE)), "exports",
   "PE_EXPORT_TABLE_RANGE", "AddressOfNameOrdinals 0xFFFFFFFE: + 6 wraps 32 bits")
 C("export-functions-count-overflow", patch(lambda i: i.exp("NumberOfFunctions", 0x40000001)), "exports",
-  "PE_EXPORT_TABLE_RANGE", "NumberOfFunctions 0x40000001: 4 * n overflows 32 bits",
-  ORDER_NOTE + "PE_EXPORT_COUNT ('a count exceeds what the image can hold') if counts are checked first")
+  "PE_EXPORT_COUNT", "NumberOfFunctions 0x40000001: 4 * n overflows 32 bits",
+  ORDER_NOTE + "counts are checked before the tables (NumberOfFunctions <= SizeOfImage / 4, docs/pecoff.md §7): "
+  "PE_EXPORT_COUNT; a library checking the table range first reports PE_EXPORT_TABLE_RANGE")
 C("export-names-gt-functions", patch(lambda i: i.exp("NumberOfNames", 4)), "exports", "PE_EXPORT_COUNT",
   "NumberOfNames 4 > NumberOfFunctions 3")
 C("export-name-rva-outside", patch(lambda i: i.put_rva(0x3050 + 4, "I", 0x9000)), "exports",

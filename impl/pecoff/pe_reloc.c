@@ -509,8 +509,12 @@ void pe_write_base(const rp_pe_image *img, rp_mbytes image, uint64_t base) {
 
 EFI_STATUS pe_check_new_base(const rp_pe_image *img, uint64_t new_base, rp_diag *diag) {
   /* The header must stay valid for the runtime re-parse (ImageBase is
-   * SectionAlignment-aligned; a PE32 ImageBase is 32 bits). */
-  if (!rp_is_aligned_u64(new_base, img->section_alignment) || (!img->pe32plus && new_base > UINT32_MAX))
+   * SectionAlignment-aligned; a PE32 ImageBase is 32 bits), and the whole
+   * image must fit at the new base: its last byte may not wrap 64 bits, nor
+   * pass 4 GiB for PE32. */
+  uint64_t last;
+  if (!rp_is_aligned_u64(new_base, img->section_alignment) ||
+      !rp_add_u64(new_base, (uint64_t)img->size_of_image - 1, &last) || (!img->pe32plus && last > UINT32_MAX))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_NEW_BASE, RP_DIAG_NO_INDEX);
   return EFI_SUCCESS;
 }

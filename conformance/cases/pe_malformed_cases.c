@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * Malformed PE/COFF corpus cases (requirements/pecoff.json, PE-xxx): one
+ * case per class of corpus/pe-malformed/manifest.json, PE-M-NNN in file-name
+ * order. The table is generated at build time by tools/gen_pe_cases.py from
+ * the manifest (the build fails when they disagree); the files are read at
+ * run time from RTPRM_PE_MALFORMED_DIR.
+ *
+ * Stages:
+ *   parse     rp_pe_parse (FILE layout): status/reason; the file bytes are
+ *             not written and a rejected context is all zero.
+ *   relocate  parse + load must succeed; rp_pe_relocate to new_base with an
+ *             EDK II record; on rejection the image and the record are
+ *             compared with copies (PE-016), then the runtime pass
+ *             (rp_pe_runtime_relocate from ImageBase to new_base) must reject
+ *             the same image with the same reason, again writing nothing
+ *             (PE-020). On acceptance the relocated sites are checked.
+ *   exports   parse must succeed; rp_pe_exports_parse: status/reason; the
+ *             output is not written on rejection.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conformance.h"
+#include "rtprm/pe.h"
+#include "rtprm/pecoff.h"
+
+#ifndef RTPRM_PE_MALFORMED_DIR
+#error "RTPRM_PE_MALFORMED_DIR must name corpus/pe-malformed"
+#endif
+
+typedef enum { PE_STAGE_PARSE, PE_STAGE_RELOCATE, PE_STAGE_EXPORTS } pe_stage;
+
+typedef struct {
+  const char *file;
+  pe_stage    stage;
+  uint64_t    new_base;
+} pe_m_input;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Reads the whole file; *len 0 is valid (trunc-empty). Returns NULL on error. */
+static uint8_t *read_corpus(const char *name, size_t *len, rp_case_result *r) {
+  char path[4096];
+  FILE *f;
+  long n;
+  uint8_t *buf;
+  snprintf(path, sizeof(path), "%s/%s", RTPRM_PE_MALFORMED_DIR, name);
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    rp_case_fail(r, "setup: cannot open %s", path);
+    return NULL;
+  }
+  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+    fclose(f);
+    rp_case_fail(r, "setup: cannot size %s", path);
+    return NULL;
+  }
+  buf = malloc((size_t)n + 1);
+  if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    fclose(f);
+    rp_case_fail(r, "setup: cannot read %s", path);
+    return NULL;
+  }
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+static void take(rp_case_result *r, EFI_STATUS st, const rp_diag *d) {
+  r->status = st;
+  r->reason = d->reason;
+  r->index = d->index;
+  r->where_file = d->file;
+  r->where_line = d->line;
+}
+
+static bool all_zero(const void *p, size_t n) {
+  const uint8_t *b = p;
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != 0) return false;
+  }
+  return true;
+}
+
+static uint64_t rd64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+/* ---- stages -------------------------------------------------------------- */
+
+static void stage_parse(const uint8_t *file, size_t len, rp_case_result *r) {
+  rp_pe_image *img = malloc(sizeof(*img));
+  rp_diag d;
+  if (img == NULL) {
+    rp_case_fail(r, "setup: out of memory");
+    return;
+  }
+  memset(img, 0xA5, sizeof(*img));
+  rp_diag_clear(&d);
+  take(r, rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d), &d);
+  if (EFI_ERROR(r->status) && !all_zero(img, sizeof(*img)))
+    rp_case_fail(r, "a rejected parse left a partially filled context");
+  free(img);
+}
+
+/* The relocation of an accepted class (ia32-reloc-dir64): every DIR64 site of
+ * the directory moved by the delta, every HIGHLOW by its low 32 bits. */
+static void check_applied(const rp_pe_image *img, const uint8_t *before, const uint8_t *after, uint64_t delta,
+                          rp_case_result *r) {
+  const rp_pe_dir *rd = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
+  uint32_t off = 0;
+  unsigned n64 = 0;
+  while (off + 8 <= rd->size) {
+    uint32_t page, sob;
+    memcpy(&page, before + rd->rva + off, 4);
+    memcpy(&sob, before + rd->rva + off + 4, 4);
+    for (uint32_t e = 8; e + 2 <= sob; e += 2) {
+      uint16_t w;
+      memcpy(&w, before + rd->rva + off + e, 2);
+      uint32_t t = page + (w & 0xFFFu);
+      if (w >> 12 == IMAGE_REL_BASED_DIR64) {
+        n64++;
+        if (rd64(after + t) != rd64(before + t) + delta)
+          rp_case_fail(r, "DIR64 at 0x%x: 0x%llx, expected 0x%llx", t, (unsigned long long)rd64(after + t),
+                       (unsigned long long)(rd64(before + t) + delta));
+      } else if (w >> 12 == IMAGE_REL_BASED_HIGHLOW) {
+        uint32_t a, b;
+        memcpy(&a, before + t, 4);
+        memcpy(&b, after + t, 4);
+        if (b != a + (uint32_t)delta) rp_case_fail(r, "HIGHLOW at 0x%x: 0x%x, expected 0x%x", t, b, a + (uint32_t)delta);
+      }
+    }
+    if (sob < 8) break;
+    off += sob;
+  }
+  if (n64 == 0) rp_case_fail(r, "no DIR64 entry found in the accepted image");
+}
+
+static void stage_relocate(const uint8_t *file, size_t len, const pe_m_input *in, rp_case_result *r) {
+  rp_pe_image *img = malloc(sizeof(*img));
+  uint8_t *map = NULL, *map_before = NULL;
+  uint64_t *rec = NULL, *rec_before = NULL;
+  size_t rec_len = 0;
+  rp_diag d;
+  EFI_STATUS st;
+  if (img == NULL) {
+    rp_case_fail(r, "setup: out of memory");
+    return;
+  }
+  rp_diag_clear(&d);
+  st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d);
+  if (EFI_ERROR(st)) {
+    take(r, st, &d);
+    rp_case_fail(r, "rejected at parse, before the relocate stage");
+    goto out;
+  }
+  map = malloc(img->size_of_image);
+  map_before = malloc(img->size_of_image);
+  /* EDK II budget Size / 2 * 8, plus slack: the record must fit whatever
+   * the directory claims, so a wrong rejection is not a record-size one. */
+  rec_len = (size_t)(img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size / 2) * 8 + 64;
+  rec = malloc(rec_len);
+  rec_before = malloc(rec_len);
+  if (map == NULL || map_before == NULL || rec == NULL || rec_before == NULL) {
+    rp_case_fail(r, "setup: out of memory");
+    goto out;
+  }
+  st = rp_pe_load(img, rp_mbytes_of(map, img->size_of_image), &d);
+  if (EFI_ERROR(st)) {
+    take(r, st, &d);
+    rp_case_fail(r, "rejected at load, before relocation");
+    goto out;
+  }
+  memcpy(map_before, map, img->size_of_image);
+  memset(rec, 0xA5, rec_len);
+  memcpy(rec_before, rec, rec_len);
+  rp_diag_clear(&d);
+  take(r, rp_pe_relocate(img, rp_mbytes_of(map, img->size_of_image), in->new_base, RP_FIXUP_EDK2,
+                         rp_mbytes_of(rec, rec_len), NULL, &d),
+       &d);
+  if (!EFI_ERROR(r->status)) {
+    check_applied(img, map_before, map, in->new_base - img->image_base, r);
+    goto out;
+  }
+  if (memcmp(map, map_before, img->size_of_image) != 0) rp_case_fail(r, "the rejected relocation wrote to the image (PE-016)");
+  if (memcmp(rec, rec_before, rec_len) != 0) rp_case_fail(r, "the rejected relocation wrote to the record (PE-016)");
+  /* The runtime pass over the same (unrelocated) image rejects it the same way. */
+  {
+    rp_diag d2;
+    rp_diag_clear(&d2);
+    st = rp_pe_runtime_relocate(rp_mbytes_of(map, img->size_of_image), img->image_base, in->new_base, RP_FIXUP_EDK2,
+                                rp_bytes_of(rec, rec_len), NULL, &d2);
+    if (st != r->status || d2.reason != r->reason)
+      rp_case_fail(r, "runtime pass: %s/%s, load time: %s/%s (PE-020)", rp_status_name(st), rp_reason_name(d2.reason),
+                   rp_status_name(r->status), rp_reason_name(r->reason));
+    if (memcmp(map, map_before, img->size_of_image) != 0) rp_case_fail(r, "the rejected runtime pass wrote to the image");
+    if (memcmp(rec, rec_before, rec_len) != 0) rp_case_fail(r, "the rejected runtime pass wrote to the record");
+  }
+out:
+  free(img);
+  free(map);
+  free(map_before);
+  free(rec);
+  free(rec_before);
+}
+
+static void stage_exports(const uint8_t *file, size_t len, rp_case_result *r) {
+  rp_pe_image *img = malloc(sizeof(*img));
+  rp_pe_exports ex, ex_before;
+  rp_diag d;
+  EFI_STATUS st;
+  if (img == NULL) {
+    rp_case_fail(r, "setup: out of memory");
+    return;
+  }
+  rp_diag_clear(&d);
+  st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d);
+  if (EFI_ERROR(st)) {
+    take(r, st, &d);
+    rp_case_fail(r, "rejected at parse, before the exports stage");
+    free(img);
+    return;
+  }
+  memset(&ex, 0xA5, sizeof(ex));
+  memcpy(&ex_before, &ex, sizeof(ex));
+  take(r, rp_pe_exports_parse(img, &ex, &d), &d);
+  if (EFI_ERROR(r->status) && memcmp(&ex, &ex_before, sizeof(ex)) != 0)
+    rp_case_fail(r, "a rejected export directory wrote the output");
+  free(img);
+}
+
+static void exec_pe_malformed(const rp_case *c, rp_case_result *r) {
+  const pe_m_input *in = c->input;
+  size_t len = 0;
+  uint8_t *file = read_corpus(in->file, &len, r);
+  uint8_t *copy;
+  if (file == NULL) return;
+  copy = malloc(len + 1);
+  if (copy == NULL) {
+    free(file);
+    rp_case_fail(r, "setup: out of memory");
+    return;
+  }
+  memcpy(copy, file, len);
+  switch (in->stage) {
+  case PE_STAGE_PARSE: stage_parse(file, len, r); break;
+  case PE_STAGE_RELOCATE: stage_relocate(file, len, in, r); break;
+  case PE_STAGE_EXPORTS: stage_exports(file, len, r); break;
+  }
+  if (memcmp(file, copy, len) != 0) rp_case_fail(r, "the library wrote to the input file bytes");
+  free(copy);
+  free(file);
+}
+
+/* ---- the table (generated) ---------------------------------------------- */
+
+#define PE_M(id, reqs, title, status, reason, file, stage, base)                                            \
+  { (id), (reqs), (title), (status), RP_R_##reason, RP_CASE_ANY_INDEX,                                       \
+    &(const pe_m_input){ (file), (stage), (base) }, NULL }
+
+static const rp_case pe_malformed_cases[] = {
+#include "pe_malformed_table.inc"
+};
+
+const rp_case_group rp_group_pe_malformed = {
+  "pe-malformed", pe_malformed_cases, sizeof(pe_malformed_cases) / sizeof(pe_malformed_cases[0]),
+  exec_pe_malformed,
+};
