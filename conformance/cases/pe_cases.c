@@ -69,33 +69,6 @@ static bool step(rp_case_result *r, EFI_STATUS st, const rp_diag *d, const char 
   return false;
 }
 
-static uint8_t *read_seed(const char *name, size_t *len, rp_case_result *r) {
-  char path[4096];
-  FILE *f;
-  long n;
-  uint8_t *buf;
-  snprintf(path, sizeof(path), "%s/%s", RTPRM_PE_SEED_DIR, name);
-  f = fopen(path, "rb");
-  if (f == NULL) {
-    rp_case_fail(r, "setup: cannot open %s", path);
-    return NULL;
-  }
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    rp_case_fail(r, "setup: cannot size %s", path);
-    return NULL;
-  }
-  buf = malloc((size_t)n);
-  if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    fclose(f);
-    rp_case_fail(r, "setup: cannot read %s", path);
-    return NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 /* Contexts are large (96 section slots): static, one case runs at a time. */
 static rp_pe_image g_ctx, g_ctx2;
@@ -239,7 +212,7 @@ static void check_mapped_ctx(const rp_pe_image *f, const rp_pe_image *m, rp_case
 static void exec_seed(const rp_case *c, rp_case_result *r) {
   const pe_in *in = c->input;
   size_t len = 0;
-  uint8_t *file = read_seed(in->file, &len, r), *pre = NULL, *map = NULL, *ref1 = NULL, *ref2 = NULL;
+  uint8_t *file = rp_case_read_file(RTPRM_PE_SEED_DIR, in->file, &len, r), *pre = NULL, *map = NULL, *ref1 = NULL, *ref2 = NULL;
   uint8_t *exp_rec = NULL, *rec = NULL;
   rp_diag d;
   EFI_STATUS st;
@@ -390,7 +363,7 @@ static void check_exports(const rp_pe_image *img, const pe_exp_want *w, rp_case_
 static void exec_seed_exports(const rp_case *c, rp_case_result *r) {
   const pe_in *in = c->input;
   size_t len = 0;
-  uint8_t *file = read_seed(in->file, &len, r), *map = NULL;
+  uint8_t *file = rp_case_read_file(RTPRM_PE_SEED_DIR, in->file, &len, r), *map = NULL;
   rp_diag d;
   EFI_STATUS st;
   if (file == NULL) return;

@@ -40,34 +40,6 @@ typedef struct {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Reads the whole file; *len 0 is valid (trunc-empty). Returns NULL on error. */
-static uint8_t *read_corpus(const char *name, size_t *len, rp_case_result *r) {
-  char path[4096];
-  FILE *f;
-  long n;
-  uint8_t *buf;
-  snprintf(path, sizeof(path), "%s/%s", RTPRM_PE_MALFORMED_DIR, name);
-  f = fopen(path, "rb");
-  if (f == NULL) {
-    rp_case_fail(r, "setup: cannot open %s", path);
-    return NULL;
-  }
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    rp_case_fail(r, "setup: cannot size %s", path);
-    return NULL;
-  }
-  buf = malloc((size_t)n + 1);
-  if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    fclose(f);
-    rp_case_fail(r, "setup: cannot read %s", path);
-    return NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 static void take(rp_case_result *r, EFI_STATUS st, const rp_diag *d) {
   r->status = st;
@@ -237,7 +209,7 @@ static void stage_exports(const uint8_t *file, size_t len, rp_case_result *r) {
 static void exec_pe_malformed(const rp_case *c, rp_case_result *r) {
   const pe_m_input *in = c->input;
   size_t len = 0;
-  uint8_t *file = read_corpus(in->file, &len, r);
+  uint8_t *file = rp_case_read_file(RTPRM_PE_MALFORMED_DIR, in->file, &len, r);
   uint8_t *copy;
   if (file == NULL) return;
   copy = malloc(len + 1);

@@ -54,6 +54,10 @@ typedef struct rp_case_group {
 extern const rp_case_group *const rp_case_groups[];
 extern const size_t rp_case_group_count;
 
+/* Reads dir/name whole into a malloc'd buffer (+1 spare byte; *len 0 is a
+ * valid empty file). On error records a setup failure and returns NULL. */
+uint8_t *rp_case_read_file(const char *dir, const char *name, size_t *len, rp_case_result *r);
+
 /* Helper for exec functions: records a failed post-condition. */
 void rp_case_fail(rp_case_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -40,6 +40,28 @@ void rp_case_fail(rp_case_result *r, const char *fmt, ...) {
   va_end(ap);
 }
 
+uint8_t *rp_case_read_file(const char *dir, const char *name, size_t *len, rp_case_result *r) {
+  char path[4096];
+  long n;
+  uint8_t *buf = NULL;
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    rp_case_fail(r, "setup: cannot open %s", path);
+    return NULL;
+  }
+  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+      (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+  }
+  free(buf);
+  fclose(f);
+  rp_case_fail(r, "setup: cannot read %s", path);
+  return NULL;
+}
+
 static bool index_matches(const rp_case *c, uint64_t actual) {
   return c->expect_index == RP_CASE_ANY_INDEX || c->expect_index == actual;
 }
