@@ -165,11 +165,7 @@ static void exec_memmap(const rp_case *c, rp_case_result *r) {
   rp_memmap_summary sum = { 0, 0, 0, 0 };
   rp_diag d;
   rp_diag_clear(&d);
-  r->status = rp_memmap_validate(&m, in->flags, &sum, &d);
-  r->reason = d.reason;
-  r->index = d.index;
-  r->where_file = d.file;
-  r->where_line = d.line;
+  rp_case_observe(r, rp_memmap_validate(&m, in->flags, &sum, &d), &d);
   if (rp_crc32(buf, buf_len) != crc_before) rp_case_fail(r, "the validator wrote to the map (MM-018)");
   if (!EFI_ERROR(r->status) &&
       (sum.count != in->expect_count || sum.runtime_count != in->expect_runtime ||

@@ -52,19 +52,11 @@ static uint64_t r64(const uint8_t *b, uint64_t off) {
   return v;
 }
 
-static void take(rp_case_result *r, EFI_STATUS st, const rp_diag *d) {
-  r->status = st;
-  r->reason = d->reason;
-  r->index = d->index;
-  r->where_file = d->file;
-  r->where_line = d->line;
-}
-
 /* Records a step's failure as the case's observed outcome (so the verdict
  * shows which call failed and why) and says which step it was. */
 static bool step(rp_case_result *r, EFI_STATUS st, const rp_diag *d, const char *what) {
   if (!EFI_ERROR(st)) return true;
-  take(r, st, d);
+  rp_case_observe(r, st, d);
   rp_case_fail(r, "%s failed", what);
   return false;
 }
@@ -222,7 +214,7 @@ static void exec_seed(const rp_case *c, rp_case_result *r) {
   if (file == NULL) return;
   rp_diag_clear(&d);
   st = open_image(file, len, &g_ctx, &pre, &d); /* `pre` stays the unrelocated load */
-  take(r, st, &d);
+  rp_case_observe(r, st, &d);
   if (EFI_ERROR(st)) goto out;
   check_load(&g_ctx, file, pre, r);
   {
@@ -369,7 +361,7 @@ static void exec_seed_exports(const rp_case *c, rp_case_result *r) {
   if (file == NULL) return;
   rp_diag_clear(&d);
   st = open_image(file, len, &g_ctx, &map, &d);
-  take(r, st, &d);
+  rp_case_observe(r, st, &d);
   if (!EFI_ERROR(st)) {
     check_exports(&g_ctx, in->exp, r); /* file layout */
     if (step(r, rp_pe_parse(rp_bytes_of(map, g_ctx.size_of_image), RP_PE_LAYOUT_MAPPED, &g_ctx2, &d), &d,
@@ -576,7 +568,7 @@ static void exec_edk2_layout(const rp_case *c, rp_case_result *r) {
     return;
   if (size != 24 / 2 * 8) rp_case_fail(r, "EDK II record size %llu, expected 96 (PE-048)", (unsigned long long)size);
   memset(g_rec, 0xEE, sizeof(g_rec));
-  take(r, b_relocate(NB_MIXED, RP_FIXUP_EDK2, g_rec, size, &st, &d), &d);
+  rp_case_observe(r, b_relocate(NB_MIXED, RP_FIXUP_EDK2, g_rec, size, &st, &d), &d);
   if (EFI_ERROR(r->status)) return;
   if (memcmp(rec, want, sizeof(want)) != 0) rp_case_fail(r, "RelocationData bytes differ from the EDK II layout");
   for (size_t i = sizeof(want); i < size; i++) {
@@ -603,7 +595,7 @@ static void exec_native_layout(const rp_case *c, rp_case_result *r) {
     return;
   if (size != 8 + 4 * 24) rp_case_fail(r, "native record size %llu, expected 104", (unsigned long long)size);
   memset(g_rec, 0xEE, sizeof(g_rec));
-  take(r, b_relocate(NB_MIXED, RP_FIXUP_NATIVE, g_rec, size, NULL, &d), &d);
+  rp_case_observe(r, b_relocate(NB_MIXED, RP_FIXUP_NATIVE, g_rec, size, NULL, &d), &d);
   if (EFI_ERROR(r->status)) return;
   /* header, then slot 8 + 4 * (entry offset in the directory) */
   static const struct {
@@ -629,7 +621,7 @@ static void exec_delta0(const rp_case *c, rp_case_result *r) {
   b_mixed();
   if (!step(r, b_load(&d), &d, "load") || !step(r, rp_pe_fixup_size(&g_ctx, in->fmt, &size, &d), &d, "size")) return;
   memset(g_rec, 0xEE, sizeof(g_rec));
-  take(r, b_relocate(B_BASE64, in->fmt, g_rec, size, NULL, &d), &d);
+  rp_case_observe(r, b_relocate(B_BASE64, in->fmt, g_rec, size, NULL, &d), &d);
   if (EFI_ERROR(r->status)) return;
   if (memcmp(g_map, g_file, B_SIZE) != 0) rp_case_fail(r, "a delta-0 relocation changed the image");
   {
@@ -664,7 +656,7 @@ static void exec_skip_changed(const rp_case *c, rp_case_result *r) {
       !step(r, b_relocate(NB_MIXED, in->fmt, g_rec, size, NULL, &d), &d, "relocate"))
     return;
   w64(g_map, B_DATA + 0x10, 0xDEADBEEFull); /* the driver stored a new pointer */
-  take(r, rp_pe_runtime_relocate(rp_mbytes_of(g_map, B_SIZE), NB_MIXED, b2, in->fmt, rp_bytes_of(g_rec, size), &rt, &d),
+  rp_case_observe(r, rp_pe_runtime_relocate(rp_mbytes_of(g_map, B_SIZE), NB_MIXED, b2, in->fmt, rp_bytes_of(g_rec, size), &rt, &d),
        &d);
   if (EFI_ERROR(r->status)) return;
   if (rt.applied != 5 || rt.skipped != 1)
@@ -716,7 +708,7 @@ static void exec_reloc_reject(const rp_case *c, rp_case_result *r) {
   memset(g_rec, 0x77, sizeof(g_rec));
   snapshot();
   rp_diag_clear(&d);
-  take(r, rp_pe_relocate(&g_ctx, rp_mbytes_of(g_map, img_len), nb, fmt, rp_mbytes_of(rec, rec_len), NULL, &d), &d);
+  rp_case_observe(r, rp_pe_relocate(&g_ctx, rp_mbytes_of(g_map, img_len), nb, fmt, rp_mbytes_of(rec, rec_len), NULL, &d), &d);
   if (in->v == RJ_SAME_BASE_NO_DIR) return; /* accepted: nothing to move */
   unchanged(r, "rp_pe_relocate");
 }
@@ -748,7 +740,7 @@ static void exec_nrva(const rp_case *c, rp_case_result *r) {
   memset(g_rec, 0x77, sizeof(g_rec));
   snapshot();
   rp_diag_clear(&d);
-  take(r, b_relocate(0x180000000ull, RP_FIXUP_EDK2, g_rec, sizeof(g_rec), NULL, &d), &d);
+  rp_case_observe(r, b_relocate(0x180000000ull, RP_FIXUP_EDK2, g_rec, sizeof(g_rec), NULL, &d), &d);
   if (EFI_ERROR(r->status)) {
     unchanged(r, "relocate");
     /* the runtime pass applies the same rule */
@@ -768,7 +760,7 @@ static void exec_entry(const rp_case *c, rp_case_result *r) {
          (uint16_t)(IMAGE_FILE_EXECUTABLE_IMAGE | ((in->v & 1) ? IMAGE_FILE_DLL : 0)));
   w32(g_file, B_OPT + 16, (in->v & 2) ? B_TEXT + 0x10 : 0);
   rp_diag_clear(&d);
-  take(r, rp_pe_parse(rp_bytes_of(g_file, B_SIZE), RP_PE_LAYOUT_FILE, &g_ctx, &d), &d);
+  rp_case_observe(r, rp_pe_parse(rp_bytes_of(g_file, B_SIZE), RP_PE_LAYOUT_FILE, &g_ctx, &d), &d);
 }
 
 /* Runtime re-relocation rejections (PE-020, PE-041, PE-040): image unchanged. */
@@ -801,7 +793,7 @@ static void exec_runtime_reject(const rp_case *c, rp_case_result *r) {
   }
   snapshot();
   rp_diag_clear(&d);
-  take(r, rp_pe_runtime_relocate(rp_mbytes_of(g_map, B_SIZE), old_base, nb, fmt, rp_bytes_of(rec, len), NULL, &d), &d);
+  rp_case_observe(r, rp_pe_runtime_relocate(rp_mbytes_of(g_map, B_SIZE), old_base, nb, fmt, rp_bytes_of(rec, len), NULL, &d), &d);
   unchanged(r, "rp_pe_runtime_relocate");
 }
 
@@ -823,9 +815,9 @@ static void exec_buffers(const rp_case *c, rp_case_result *r) {
   snapshot();
   rp_diag_clear(&d);
   switch (in->v) {
-  case BF_LOAD_SHORT: take(r, rp_pe_load(&g_ctx, rp_mbytes_of(g_map, B_SIZE - 1), &d), &d); break;
+  case BF_LOAD_SHORT: rp_case_observe(r, rp_pe_load(&g_ctx, rp_mbytes_of(g_map, B_SIZE - 1), &d), &d); break;
   case BF_LOAD_LONG:
-    take(r, rp_pe_load(&g_ctx, rp_mbytes_of(big, sizeof(big)), &d), &d);
+    rp_case_observe(r, rp_pe_load(&g_ctx, rp_mbytes_of(big, sizeof(big)), &d), &d);
     for (size_t i = 0; i < sizeof(big); i++) {
       if (big[i] != 0x5A) {
         rp_case_fail(r, "a rejected load wrote the destination");
@@ -835,17 +827,17 @@ static void exec_buffers(const rp_case *c, rp_case_result *r) {
     break;
   case BF_LOAD_MAPPED_CTX:
     if (!step(r, rp_pe_parse(rp_bytes_of(g_file, B_SIZE), RP_PE_LAYOUT_MAPPED, &g_ctx2, &d), &d, "mapped parse")) return;
-    take(r, rp_pe_load(&g_ctx2, rp_mbytes_of(g_map, B_SIZE), &d), &d);
+    rp_case_observe(r, rp_pe_load(&g_ctx2, rp_mbytes_of(g_map, B_SIZE), &d), &d);
     break;
   case BF_PARSE_MAPPED_SHORT:
-    take(r, rp_pe_parse(rp_bytes_of(g_file, B_SIZE - 0x1000), RP_PE_LAYOUT_MAPPED, &g_ctx2, &d), &d);
+    rp_case_observe(r, rp_pe_parse(rp_bytes_of(g_file, B_SIZE - 0x1000), RP_PE_LAYOUT_MAPPED, &g_ctx2, &d), &d);
     break;
   case BF_FIXUP_NONE:
-    take(r, rp_pe_fixup_size(&g_ctx, RP_FIXUP_NONE, &size, &d), &d);
+    rp_case_observe(r, rp_pe_fixup_size(&g_ctx, RP_FIXUP_NONE, &size, &d), &d);
     if (size != 0x1234) rp_case_fail(r, "rejected fixup size wrote its output");
     break;
   case BF_PARSE_MAPPED_OK:
-    take(r, rp_pe_parse(rp_bytes_of(big, sizeof(big)), RP_PE_LAYOUT_MAPPED, &g_ctx2, &d), &d);
+    rp_case_observe(r, rp_pe_parse(rp_bytes_of(big, sizeof(big)), RP_PE_LAYOUT_MAPPED, &g_ctx2, &d), &d);
     break;
   default: break;
   }
@@ -1044,7 +1036,7 @@ static void exec_arch_reject(const rp_case *c, rp_case_result *r) {
   memset(g_rec, 0x77, sizeof(g_rec));
   snapshot();
   rp_diag_clear(&d);
-  take(r, b_relocate(nb, RP_FIXUP_EDK2, g_rec, sizeof(g_rec), NULL, &d), &d);
+  rp_case_observe(r, b_relocate(nb, RP_FIXUP_EDK2, g_rec, sizeof(g_rec), NULL, &d), &d);
   unchanged(r, "rp_pe_relocate");
 }
 

@@ -41,14 +41,6 @@ typedef struct {
 /* ---- helpers ------------------------------------------------------------- */
 
 
-static void take(rp_case_result *r, EFI_STATUS st, const rp_diag *d) {
-  r->status = st;
-  r->reason = d->reason;
-  r->index = d->index;
-  r->where_file = d->file;
-  r->where_line = d->line;
-}
-
 static bool all_zero(const void *p, size_t n) {
   const uint8_t *b = p;
   for (size_t i = 0; i < n; i++) {
@@ -74,7 +66,7 @@ static void stage_parse(const uint8_t *file, size_t len, rp_case_result *r) {
   }
   memset(img, 0xA5, sizeof(*img));
   rp_diag_clear(&d);
-  take(r, rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d), &d);
+  rp_case_observe(r, rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d), &d);
   if (EFI_ERROR(r->status) && !all_zero(img, sizeof(*img)))
     rp_case_fail(r, "a rejected parse left a partially filled context");
   free(img);
@@ -113,24 +105,33 @@ static void check_applied(const rp_pe_image *img, const uint8_t *before, const u
   if (n64 == 0) rp_case_fail(r, "no DIR64 entry found in the accepted image");
 }
 
-static void stage_relocate(const uint8_t *file, size_t len, const pe_m_input *in, rp_case_result *r) {
+/* Parses a class that must get past parse to reach its stage; on rejection
+ * records the outcome as the case's and returns NULL. */
+static rp_pe_image *parse_for_stage(const uint8_t *file, size_t len, const char *stage, rp_case_result *r) {
   rp_pe_image *img = malloc(sizeof(*img));
+  rp_diag d;
+  if (img == NULL) {
+    rp_case_fail(r, "setup: out of memory");
+    return NULL;
+  }
+  rp_diag_clear(&d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d);
+  if (!EFI_ERROR(st)) return img;
+  rp_case_observe(r, st, &d);
+  rp_case_fail(r, "rejected at parse, before the %s stage", stage);
+  free(img);
+  return NULL;
+}
+
+static void stage_relocate(const uint8_t *file, size_t len, const pe_m_input *in, rp_case_result *r) {
+  rp_pe_image *img = parse_for_stage(file, len, "relocate", r);
   uint8_t *map = NULL, *map_before = NULL;
   uint64_t *rec = NULL, *rec_before = NULL;
   size_t rec_len = 0;
   rp_diag d;
   EFI_STATUS st;
-  if (img == NULL) {
-    rp_case_fail(r, "setup: out of memory");
-    return;
-  }
+  if (img == NULL) return;
   rp_diag_clear(&d);
-  st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d);
-  if (EFI_ERROR(st)) {
-    take(r, st, &d);
-    rp_case_fail(r, "rejected at parse, before the relocate stage");
-    goto out;
-  }
   map = malloc(img->size_of_image);
   map_before = malloc(img->size_of_image);
   /* EDK II budget Size / 2 * 8, plus slack: the record must fit whatever
@@ -144,7 +145,7 @@ static void stage_relocate(const uint8_t *file, size_t len, const pe_m_input *in
   }
   st = rp_pe_load(img, rp_mbytes_of(map, img->size_of_image), &d);
   if (EFI_ERROR(st)) {
-    take(r, st, &d);
+    rp_case_observe(r, st, &d);
     rp_case_fail(r, "rejected at load, before relocation");
     goto out;
   }
@@ -152,7 +153,7 @@ static void stage_relocate(const uint8_t *file, size_t len, const pe_m_input *in
   memset(rec, 0xA5, rec_len);
   memcpy(rec_before, rec, rec_len);
   rp_diag_clear(&d);
-  take(r, rp_pe_relocate(img, rp_mbytes_of(map, img->size_of_image), in->new_base, RP_FIXUP_EDK2,
+  rp_case_observe(r, rp_pe_relocate(img, rp_mbytes_of(map, img->size_of_image), in->new_base, RP_FIXUP_EDK2,
                          rp_mbytes_of(rec, rec_len), NULL, &d),
        &d);
   if (!EFI_ERROR(r->status)) {
@@ -182,25 +183,14 @@ out:
 }
 
 static void stage_exports(const uint8_t *file, size_t len, rp_case_result *r) {
-  rp_pe_image *img = malloc(sizeof(*img));
+  rp_pe_image *img = parse_for_stage(file, len, "exports", r);
   rp_pe_exports ex, ex_before;
   rp_diag d;
-  EFI_STATUS st;
-  if (img == NULL) {
-    rp_case_fail(r, "setup: out of memory");
-    return;
-  }
+  if (img == NULL) return;
   rp_diag_clear(&d);
-  st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, img, &d);
-  if (EFI_ERROR(st)) {
-    take(r, st, &d);
-    rp_case_fail(r, "rejected at parse, before the exports stage");
-    free(img);
-    return;
-  }
   memset(&ex, 0xA5, sizeof(ex));
   memcpy(&ex_before, &ex, sizeof(ex));
-  take(r, rp_pe_exports_parse(img, &ex, &d), &d);
+  rp_case_observe(r, rp_pe_exports_parse(img, &ex, &d), &d);
   if (EFI_ERROR(r->status) && memcmp(&ex, &ex_before, sizeof(ex)) != 0)
     rp_case_fail(r, "a rejected export directory wrote the output");
   free(img);

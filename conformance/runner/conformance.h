@@ -58,6 +58,9 @@ extern const size_t rp_case_group_count;
  * valid empty file). On error records a setup failure and returns NULL. */
 uint8_t *rp_case_read_file(const char *dir, const char *name, size_t *len, rp_case_result *r);
 
+/* Records a call's outcome (status, reason, index, rejecting location). */
+void rp_case_observe(rp_case_result *r, EFI_STATUS st, const rp_diag *d);
+
 /* Helper for exec functions: records a failed post-condition. */
 void rp_case_fail(rp_case_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -40,6 +40,14 @@ void rp_case_fail(rp_case_result *r, const char *fmt, ...) {
   va_end(ap);
 }
 
+void rp_case_observe(rp_case_result *r, EFI_STATUS st, const rp_diag *d) {
+  r->status = st;
+  r->reason = d->reason;
+  r->index = d->index;
+  r->where_file = d->file;
+  r->where_line = d->line;
+}
+
 uint8_t *rp_case_read_file(const char *dir, const char *name, size_t *len, rp_case_result *r) {
   char path[4096];
   long n;
