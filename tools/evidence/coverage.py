@@ -458,21 +458,25 @@ def by_directory(out):
 
 # ------------------------------------------------------------- llvm-cov -----
 
-def has_covmap(paths):
-    """Return the subset of paths (ELF files) that carry coverage mapping."""
-    found = set()
-    batch = 200
+def readelf_lines(option, paths, batch=200):
+    """Yield (file, line) for `llvm-readelf OPTION` over paths, batched; the
+    file is taken from readelf's "File:" headers (absent for a single path)."""
     for i in range(0, len(paths), batch):
         chunk = paths[i:i + batch]
-        proc = subprocess.run([LLVM_READELF, "--section-headers", *chunk], text=True,
+        proc = subprocess.run([LLVM_READELF, option, *chunk], text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         current = chunk[0] if len(chunk) == 1 else None
         for line in proc.stdout.splitlines():
             m = re.match(r"^File: (.*)$", line)
             if m:
                 current = m.group(1)
-            elif current and COVMAP_SECTION in line:
-                found.add(current)
+            elif current:
+                yield current, line
+
+
+def has_covmap(paths):
+    """Return the subset of paths (ELF files) that carry coverage mapping."""
+    found = {f for f, line in readelf_lines("--section-headers", paths) if COVMAP_SECTION in line}
     return [p for p in paths if p in found]
 
 
@@ -514,16 +518,10 @@ def parse_total_row(text):
 
 def build_ids_of_binaries(bins):
     ids = {}
-    proc = subprocess.run([LLVM_READELF, "--notes", *bins], text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    current = bins[0] if len(bins) == 1 else None
-    for line in proc.stdout.splitlines():
-        m = re.match(r"^File: (.*)$", line)
-        if m:
-            current = m.group(1)
+    for f, line in readelf_lines("--notes", bins):
         m = re.search(r"Build ID: ([0-9a-f]+)", line)
-        if m and current:
-            ids[current] = m.group(1)
+        if m:
+            ids[f] = m.group(1)
     return ids
 
 
