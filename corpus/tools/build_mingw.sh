@@ -13,6 +13,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/seed_install.sh"
 SRC="$HERE/mingw"
 OUT="${1:-$HERE/../pe}"
 CC="${MINGW_CC:-x86_64-w64-mingw32-gcc}"
@@ -39,14 +40,7 @@ build() { # name subsystem image-base extra... -- sources...
   local out="$OUT/seed-mingw-x64-$name.efi"
   "$CC" "${CFLAGS[@]}" "${LDFLAGS[@]}" -Wl,--subsystem,"$subsystem" -Wl,--image-base,"$base" \
     "${extra[@]}" -o "$TMP/$name.efi" "$@"
-  local size
-  size=$(stat -c %s "$TMP/$name.efi")
-  if [ "$size" -ge 65536 ]; then
-    echo "build_mingw: $name is $size bytes (>= 64 KiB)" >&2
-    exit 1
-  fi
-  install -m 0644 "$TMP/$name.efi" "$out"
-  echo "build_mingw: $out ($size bytes)"
+  install_seed build_mingw "$TMP/$name.efi" "$out"
 }
 
 # Application linked as an executable; unwind tables kept (.pdata/.xdata).

@@ -13,6 +13,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/seed_install.sh"
 ROOT="$(cd "$HERE/../.." && pwd)"
 X64="${1:-$ROOT/build/fw-x64/bin}"
 AA64="${2:-$ROOT/build/fw-aa64/bin}"
@@ -25,14 +26,7 @@ copy() { # bin-dir image arch what
     echo "refresh_pe_seeds: missing $src (build the fw-$3 preset first)" >&2
     exit 1
   fi
-  local size
-  size=$(stat -c %s "$src")
-  if [ "$size" -ge 65536 ]; then
-    echo "refresh_pe_seeds: $src is $size bytes (>= 64 KiB)" >&2
-    exit 1
-  fi
-  install -m 0644 "$src" "$dst"
-  echo "refresh_pe_seeds: $dst ($size bytes)"
+  install_seed refresh_pe_seeds "$src" "$dst"
 }
 
 for arch in x64 aa64; do
