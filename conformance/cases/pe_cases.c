@@ -672,7 +672,7 @@ static void exec_skip_changed(const rp_case *c, rp_case_result *r) {
 enum {
   RJ_TYPE_2ND_BLOCK, RJ_SHORT_RECORD, RJ_UNALIGNED_RECORD, RJ_NULL_RECORD, RJ_FORMAT, RJ_STALE, RJ_NEW_BASE,
   RJ_NEW_BASE_PE32, RJ_MAPPED_SHORT, RJ_RELOCS_STRIPPED_DIR, RJ_SAME_BASE_NO_DIR, RJ_NEW_BASE_PE32_END,
-  RJ_NEW_BASE_WRAP,
+  RJ_NEW_BASE_WRAP, RJ_OVERLAP_RECORD,
 };
 static void exec_reloc_reject(const rp_case *c, rp_case_result *r) {
   const pe_in *in = c->input;
@@ -703,6 +703,7 @@ static void exec_reloc_reject(const rp_case *c, rp_case_result *r) {
   case RJ_NEW_BASE_WRAP: nb = 0xFFFFFFFFFFFFF000ull; break;     /* last byte would wrap 2^64 */
   case RJ_MAPPED_SHORT: img_len = B_SIZE - 0x1000; break;
   case RJ_SAME_BASE_NO_DIR: nb = B_BASE64; break;
+  case RJ_OVERLAP_RECORD: rec = g_map + B_DATA + 0x800; break; /* inside .data of the image itself */
   default: break;
   }
   memset(g_rec, 0x77, sizeof(g_rec));
@@ -765,7 +766,7 @@ static void exec_entry(const rp_case *c, rp_case_result *r) {
 
 /* Runtime re-relocation rejections (PE-020, PE-041, PE-040): image unchanged. */
 enum { RT_NATIVE_SHORT, RT_NATIVE_HDR_SHORT, RT_NATIVE_MISMATCH, RT_EDK2_SHORT, RT_FORMAT, RT_UNALIGNED, RT_LFANEW,
-       RT_OLD_BASE, RT_NEW_BASE, RT_BAD_BLOCK };
+       RT_OLD_BASE, RT_NEW_BASE, RT_BAD_BLOCK, RT_OVERLAP };
 static void exec_runtime_reject(const rp_case *c, rp_case_result *r) {
   const pe_in *in = c->input;
   rp_diag d;
@@ -789,6 +790,10 @@ static void exec_runtime_reject(const rp_case *c, rp_case_result *r) {
   case RT_OLD_BASE: old_base = B_BASE64; break;
   case RT_NEW_BASE: nb = 0x1000800ull; break;
   case RT_BAD_BLOCK: w32(g_map, B_RELOC + 4, 10); break; /* SizeOfBlock 10 in the mapped directory */
+  case RT_OVERLAP: /* a copy of the valid record placed over the image's own .data */
+    memcpy(g_map + B_DATA + 0x800, g_rec, len);
+    rec = g_map + B_DATA + 0x800;
+    break;
   default: break;
   }
   snapshot();
@@ -963,7 +968,7 @@ static void exec_arch_round_trip(const rp_case *c, rp_case_result *r) {
 /* One bad entry per machine rule; image and record unchanged. */
 enum { AX_MOV32T_ODD, AX_MOV32A_UNALIGNED, AX_LA_UNALIGNED, AX_MOV32T_ZEROS, AX_MOV32A_ZEROS, AX_LA_ZEROS,
        AX_HI20_ZEROS, AX_LO12I_ALONE, AX_LO12S_ALONE, AX_RV_RANGE, AX_RV_DISAGREE, AX_LO12I_NOT_ITYPE,
-       AX_TYPE8_ARMNT, AX_TYPE5_AA64, AX_HIGHADJ_IA32, AX_LO12_OTHER_BLOCK };
+       AX_TYPE8_ARMNT, AX_TYPE5_AA64, AX_HIGHADJ_IA32, AX_LO12_OTHER_BLOCK, AX_PRECEDENCE };
 static void exec_arch_reject(const rp_case *c, rp_case_result *r) {
   const pe_in *in = c->input;
   static const struct {
@@ -986,6 +991,7 @@ static void exec_arch_reject(const rp_case *c, rp_case_result *r) {
     [AX_TYPE5_AA64] = { IMAGE_FILE_MACHINE_ARM64, E(5, 0) },
     [AX_HIGHADJ_IA32] = { IMAGE_FILE_MACHINE_I386, E(4, 0) },
     [AX_LO12_OTHER_BLOCK] = { IMAGE_FILE_MACHINE_RISCV64, 0 },
+    [AX_PRECEDENCE] = { IMAGE_FILE_MACHINE_ARMNT, 0 },
   };
   rp_diag d;
   uint64_t nb;
@@ -1026,6 +1032,12 @@ static void exec_arch_reject(const rp_case *c, rp_case_result *r) {
     const uint16_t e1[] = { E(5, 0x00) }, e2[] = { E(7, 0x04) };
     w32(g_file, B_TEXT, rv_lui(RV_V));
     w32(g_file, B_TEXT + 4, rv_addi(RV_V));
+    b_block(B_TEXT, e1, 1);
+    b_block(B_TEXT, e2, 1);
+    break;
+  }
+  case AX_PRECEDENCE: { /* a content error (MOVW/MOVT over zeros) in block 1, a structural one (type 8) in block 2 */
+    const uint16_t e1[] = { E(7, 0x00) }, e2[] = { E(8, 0x10) };
     b_block(B_TEXT, e1, 1);
     b_block(B_TEXT, e2, 1);
     break;
@@ -1268,6 +1280,12 @@ static const rp_case pe_cases[] = {
     REJ(EFI_INVALID_PARAMETER, PE_NEW_BASE, NOIDX), IN(.v = RJ_NEW_BASE_PE32_END), exec_reloc_reject },
   { "PE-C-080", "PE-040 PE-016", "a PE32+ image whose last byte would wrap past 2^64 at the new base is refused",
     REJ(EFI_INVALID_PARAMETER, PE_NEW_BASE, NOIDX), IN(.v = RJ_NEW_BASE_WRAP), exec_reloc_reject },
+  { "PE-C-081", "PE-049 PE-016", "a record buffer inside the image being relocated is refused, nothing written",
+    REJ(EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_OVERLAP, NOIDX), IN(.v = RJ_OVERLAP_RECORD), exec_reloc_reject },
+  { "PE-C-082", "PE-049 PE-020", "runtime: a record lying inside the image is refused, nothing written",
+    REJ(EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_OVERLAP, NOIDX), IN(.v = RT_OVERLAP), exec_runtime_reject },
+  { "PE-C-083", "PE-050 PE-016", "a structural error in block 2 wins over a site-content error in block 1",
+    REJ(EFI_UNSUPPORTED, PE_RELOC_TYPE, 12 + 8), IN(.v = AX_PRECEDENCE), exec_arch_reject },
 };
 
 const rp_case_group rp_group_pe = { "pe", pe_cases, sizeof(pe_cases) / sizeof(pe_cases[0]), NULL };

@@ -31,10 +31,9 @@ uint64_t pe_image_base_offset(const rp_pe_image *img);
  * img->bytes and bytes available up to the region's end in that layout. */
 bool pe_rva_span(const rp_pe_image *img, uint32_t rva, uint64_t *off, uint64_t *avail);
 
-/* ---- relocation walk (pe_reloc.c, used by pe_runtime.c) ---------------- */
+/* ---- relocation (pe_reloc.c, pe_site.c; used by pe_runtime.c) ----------- */
 
 typedef enum {
-  PK_BLOCK_END = -1, /* pseudo entry: the current block is finished */
   PK_ABS = 0,
   PK_HIGH,
   PK_LOW,
@@ -50,47 +49,48 @@ typedef enum {
 
 #define PE_SITE_MAX 16u
 
-typedef struct pe_rentry {
-  pe_rkind kind;
-  uint8_t  type;    /* raw type nibble */
-  uint32_t target;  /* RVA of the site (unused for ABS / BLOCK_END) */
-  uint32_t dir_off; /* offset of the entry inside the relocation directory */
-} pe_rentry;
-
-typedef EFI_STATUS (*pe_reloc_visit)(void *ctx, const pe_rentry *e, rp_diag *diag);
+/* pe_site.c: new bytes of a non-RISC-V site (false on a wrong instruction
+ * opcode); the LoongArch value; RISC-V opcode checks and the re-split of a
+ * HI20/LO12 pair for a delta (false when lui cannot reach the result). */
+bool pe_site_patch(pe_rkind k, const uint8_t *cur, uint64_t delta, uint8_t *out);
+uint64_t pe_la_value(const uint8_t *p);
+bool pe_rv_hi_ok(uint32_t insn);
+bool pe_rv_lo_ok(pe_rkind k, uint32_t insn);
+bool pe_rv_pair(pe_rkind k, uint32_t hi, uint32_t lo, uint64_t delta, uint32_t *hi_out, uint32_t *lo_out);
 
 /* The relocation directory bytes inside `bytes` laid out as `layout` (FILE:
  * through the section raw data, MAPPED: at the RVA). */
 EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, rp_bytes *dir,
                              rp_diag *diag);
 
-/* Walks a relocation directory, validating every block and entry
- * structurally (SizeOfBlock, page, type for the machine, whole target inside
- * the image and outside the headers and the directory, alignment), and
- * calls fn for each entry and after each block. Stops at the first error. */
-EFI_STATUS pe_reloc_walk(const rp_pe_image *img, rp_bytes dir, pe_reloc_visit fn, void *ctx, rp_diag *diag);
-
 /* EDK II format: bytes our cursor layout consumes for the directory found in
  * `bytes` (laid out as `layout`). */
 EFI_STATUS pe_edk2_need(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, uint64_t *need,
                         rp_diag *diag);
 
+/* What one walk of the directory does (docs/pecoff.md §4.2):
+ * SIZE      structural checks and the EDK II cursor only (no image access);
+ * VALIDATE  pass 1: also the site-content checks, nothing written;
+ * APPLY     pass 2: sites patched, record written (load) or compared
+ *           (runtime); cannot fail once VALIDATE succeeded on the same bytes. */
+typedef enum { PE_RUN_SIZE, PE_RUN_VALIDATE, PE_RUN_APPLY } pe_run_mode;
+
 /* One relocation run over a mapped image: load time (record written) or
- * runtime (record compared, unchanged sites only). Pass 1 (apply false)
- * validates and writes nothing; pass 2 applies and cannot fail once pass 1
- * succeeded on the same bytes. */
+ * runtime (record compared, unchanged sites only). */
 typedef struct pe_rrun {
   const rp_pe_image *img;
-  rp_mbytes image;  /* exactly size_of_image bytes */
-  rp_bytes  dir;    /* relocation directory inside image */
+  rp_mbytes image;  /* exactly size_of_image bytes (SIZE: may be empty) */
+  rp_bytes  dir;    /* relocation directory */
   uint64_t  delta;
   rp_fixup_format fmt;
   bool      runtime;
-  rp_mbytes rec_out; /* load time, pass 2: record written here */
+  rp_mbytes rec_out; /* load time, APPLY: record written here */
   rp_bytes  rec_in;  /* runtime: the record compared against */
   /* per run */
-  bool      apply;
-  uint64_t  cursor;  /* EDK II record cursor */
+  pe_run_mode mode;
+  uint64_t  cursor;  /* EDK II record cursor: after the walk, bytes consumed */
+  EFI_STATUS deferred; /* VALIDATE: first site-content error (§4.2 precedence) */
+  rp_diag   deferred_diag;
   bool      hi_valid, hi_match, hi_new_set; /* RISC-V HI20 of this block */
   uint32_t  hi_target, hi_insn, hi_new;
   uint64_t  hi_rec;
@@ -98,7 +98,18 @@ typedef struct pe_rrun {
   rp_pe_rerelocate_stats rt;
 } pe_rrun;
 
-EFI_STATUS pe_reloc_run(pe_rrun *r, bool apply, rp_diag *diag);
+/* Walks the directory in `mode`. Structural errors stop the walk; in
+ * VALIDATE the first site-content error is returned after the whole
+ * directory passed the structural checks (the caller may check the record
+ * size in between: pe_reloc_finish). */
+EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag);
+
+/* The deferred site-content error of a VALIDATE run, if any. */
+EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag);
+
+/* The record must not overlap the image it describes: a record write (load
+ * time) or a site write (runtime) would change what pass 1 validated. */
+EFI_STATUS pe_check_record_apart(rp_mbytes image, const void *rec, size_t rec_len, rp_diag *diag);
 
 /* Reads / writes the header ImageBase of a mapped image. */
 uint64_t pe_read_base(const rp_pe_image *img, rp_bytes image);

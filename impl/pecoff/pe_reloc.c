@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * Base relocations (PE/COFF spec §5.6): directory walk, per-type site
- * patching, fixup records (EDK II RelocationData layout, runtime.md §4.1,
- * and the native per-entry layout), rp_pe_fixup_size and rp_pe_relocate.
- * The walk and the site code are shared with pe_runtime.c through
- * pe_reloc_run. Record layouts byte by byte: docs/pecoff.md §5.
+ * Base relocations (PE/COFF spec §5.6): the directory walk, fixup records
+ * (EDK II RelocationData layout, runtime.md §4.1, and the native per-entry
+ * layout), rp_pe_fixup_size and rp_pe_relocate. The walk is shared with
+ * pe_runtime.c through pe_reloc_run; site encoders are in pe_site.c. Record
+ * layouts byte by byte: docs/pecoff.md §5.
+ *
+ * Hot path: a block whose whole page span [page, page + 0x1007) is plain
+ * image data (past the headers, inside the image, clear of the directory)
+ * needs no per-entry range check for DIR64, so runs of DIR64 entries there
+ * are handled by tight loops over locals (dir64_*). Everything else, and
+ * anything unusual inside such a run, takes the fully checked entry path.
  */
 #include "pe_internal.h"
 
@@ -12,8 +18,21 @@
 #include "rtprm/overflow.h"
 
 #define NATIVE_HDR 8u
+#define BLOCK_HDR  8u
 
-/* ---- classification ------------------------------------------------------- */
+/* ---- relocation kinds ------------------------------------------------------ */
+
+/* Per kind: site width, required site alignment (instructions: Thumb-2 and
+ * RISC-V C halfwords, ARM and LoongArch words; data may be packed), EDK II
+ * record alignment and size (runtime.md §4.1; ours: docs/pecoff.md §5). */
+static const struct {
+  uint8_t width, align, rec_align, rec_size;
+} kinds[] = {
+  [PK_ABS] = { 0, 1, 1, 0 },     [PK_HIGH] = { 2, 1, 1, 2 },    [PK_LOW] = { 2, 1, 1, 2 },
+  [PK_HIGHLOW] = { 4, 1, 4, 4 }, [PK_DIR64] = { 8, 1, 8, 8 },   [PK_MOV32T] = { 8, 2, 8, 8 },
+  [PK_MOV32A] = { 8, 4, 8, 8 },  [PK_HI20] = { 4, 2, 8, 8 },    [PK_LO12I] = { 4, 2, 8, 8 },
+  [PK_LO12S] = { 4, 2, 8, 8 },   [PK_MARK_LA] = { 16, 4, 4, 16 },
+};
 
 static bool is_arm_a(uint16_t m) { return m == IMAGE_FILE_MACHINE_ARM || m == IMAGE_FILE_MACHINE_ARMTHUMB_MIXED; }
 static bool is_arm_t(uint16_t m) { return m == IMAGE_FILE_MACHINE_ARMNT || m == IMAGE_FILE_MACHINE_ARMTHUMB_MIXED; }
@@ -52,21 +71,9 @@ static EFI_STATUS classify(uint16_t m, unsigned type, pe_rkind *k, uint64_t idx,
   RP_REJECT(diag, EFI_UNSUPPORTED, PE_RELOC_TYPE, idx);
 }
 
-static uint32_t site_width(pe_rkind k) {
-  static const uint8_t w[] = { 0, 2, 2, 4, 8, 8, 8, 4, 4, 4, 16 };
-  return w[k];
-}
-
-/* Instruction sites need their natural alignment: Thumb-2 and RISC-V (C
- * extension) halfwords, ARM and LoongArch words. Data sites may be packed. */
-static uint32_t site_align(pe_rkind k) {
-  static const uint8_t a[] = { 1, 1, 1, 1, 1, 2, 4, 2, 2, 2, 4 };
-  return a[k];
-}
-
 static bool is_rv(pe_rkind k) { return k == PK_HI20 || k == PK_LO12I || k == PK_LO12S; }
 
-/* ---- directory walk ------------------------------------------------------- */
+/* ---- structural checks ------------------------------------------------------- */
 
 EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, rp_bytes *dir,
                              rp_diag *diag) {
@@ -79,269 +86,67 @@ EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layou
   return EFI_SUCCESS;
 }
 
+/* Block header at directory offset off (docs/pecoff.md §4.1, rows 1-5). */
+static EFI_STATUS block_header(const pe_rrun *r, uint32_t off, uint32_t *page, uint32_t *sob, rp_diag *diag) {
+  if (r->dir.len - off < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_TRAILING, off);
+  *page = rp_le32(r->dir.ptr + off);
+  *sob = rp_le32(r->dir.ptr + off + 4);
+  if (*sob < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_SMALL, off);
+  if ((*sob & 3u) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_ALIGN, off);
+  if (*sob > r->dir.len - off) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_OVERRUN, off);
+  if (*page >= r->img->size_of_image) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAGE_RANGE, off);
+  return EFI_SUCCESS;
+}
+
 /* Target [t, t + width) inside the image, outside the headers and the
  * relocation directory, aligned for its instruction kind. */
 static EFI_STATUS check_target(const rp_pe_image *img, pe_rkind k, uint64_t t, uint64_t idx, rp_diag *diag) {
   const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
-  uint64_t end = t + site_width(k);
+  uint64_t end = t + kinds[k].width;
   if (end > img->size_of_image) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_RANGE, idx);
   if (t < img->size_of_headers) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_HEADERS, idx);
   if (t < (uint64_t)d->rva + d->size && d->rva < end) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_RELOC_DIR, idx);
-  if ((t & (site_align(k) - 1)) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_ALIGN, idx);
+  if ((t & (kinds[k].align - 1u)) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_ALIGN, idx);
   return EFI_SUCCESS;
 }
 
-static EFI_STATUS walk_block(const rp_pe_image *img, rp_bytes dir, uint32_t off, uint32_t page, uint32_t sob,
-                             pe_reloc_visit fn, void *ctx, rp_diag *diag) {
-  pe_rentry e = { PK_BLOCK_END, 0, 0, off };
-  for (uint32_t eo = off + 8; eo < off + sob; eo += 2) {
-    uint16_t v = 0;
-    EFI_STATUS st;
-    (void)rp_read_u16(dir, eo, &v);
-    e.type = (uint8_t)IMAGE_REL_ENTRY_TYPE(v);
-    e.dir_off = eo;
-    e.target = page + IMAGE_REL_ENTRY_OFFSET(v);
-    st = classify(img->machine, e.type, &e.kind, eo, diag);
-    /* page < SizeOfImage <= 2^32 - 1 and offset <= 0xFFF: u64 target. */
-    if (!EFI_ERROR(st) && e.kind != PK_ABS)
-      st = check_target(img, e.kind, (uint64_t)page + IMAGE_REL_ENTRY_OFFSET(v), eo, diag);
-    if (!EFI_ERROR(st)) st = fn(ctx, &e, diag);
-    if (EFI_ERROR(st)) return st;
-  }
-  e.kind = PK_BLOCK_END;
-  e.type = 0;
-  e.dir_off = off;
-  return fn(ctx, &e, diag);
-}
-
-EFI_STATUS pe_reloc_walk(const rp_pe_image *img, rp_bytes dir, pe_reloc_visit fn, void *ctx, rp_diag *diag) {
-  uint32_t off = 0;
-  while (off < dir.len) {
-    uint32_t page = 0, sob = 0;
-    EFI_STATUS st;
-    if (dir.len - off < sizeof(IMAGE_BASE_RELOCATION)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_TRAILING, off);
-    (void)rp_read_u32(dir, off, &page);
-    (void)rp_read_u32(dir, off + 4, &sob);
-    if (sob < sizeof(IMAGE_BASE_RELOCATION)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_SMALL, off);
-    if ((sob & 3u) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_ALIGN, off);
-    if (sob > dir.len - off) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_OVERRUN, off);
-    if (page >= img->size_of_image) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAGE_RANGE, off);
-    st = walk_block(img, dir, off, page, sob, fn, ctx, diag);
-    if (EFI_ERROR(st)) return st;
-    off += sob; /* sob <= dir.len - off: no wrap */
-  }
-  return EFI_SUCCESS;
-}
-
-/* ---- site patching ---------------------------------------------------------- */
-
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)v);
-  put16(p + 2, (uint16_t)(v >> 16));
-}
-static void put64(uint8_t *p, uint64_t v) {
-  put32(p, (uint32_t)v);
-  put32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* Thumb-2 MOVW (T3) / MOVT (T1) at p: imm16 = imm4:i:imm3:imm8 (ARM ARM
- * A7.7.76 / A7.7.79). */
-static bool t_mov_ok(const uint8_t *p, uint16_t op) { return (le16(p) & 0xFBF0u) == op && (le16(p + 2) & 0x8000u) == 0; }
-static uint32_t t_imm(const uint8_t *p) {
-  uint16_t a = le16(p), b = le16(p + 2);
-  return (uint32_t)(a & 0xFu) << 12 | (uint32_t)((a >> 10) & 1u) << 11 | (uint32_t)((b >> 12) & 7u) << 8 | (b & 0xFFu);
-}
-static void t_set(uint8_t *p, uint32_t imm) {
-  uint16_t a = le16(p), b = le16(p + 2);
-  a = (uint16_t)((a & ~0x040Fu) | ((imm >> 12) & 0xFu) | ((imm >> 11) & 1u) << 10);
-  b = (uint16_t)((b & ~0x70FFu) | ((imm >> 8) & 7u) << 12 | (imm & 0xFFu));
-  put16(p, a);
-  put16(p + 2, b);
-}
-
-/* ARM MOVW (A2) / MOVT (A1): imm16 = imm4:imm12. */
-static bool a_mov_ok(const uint8_t *p, uint32_t op) { return (rp_le32(p) & 0x0FF00000u) == op; }
-static uint32_t a_imm(const uint8_t *p) { return (rp_le32(p) >> 16 & 0xFu) << 12 | (rp_le32(p) & 0xFFFu); }
-static void a_set(uint8_t *p, uint32_t imm) {
-  put32(p, (rp_le32(p) & ~0x000F0FFFu) | ((imm >> 12) & 0xFu) << 16 | (imm & 0xFFFu));
-}
-
-static bool mov32_patch(pe_rkind k, const uint8_t *cur, uint64_t delta, uint8_t *out) {
-  bool t = k == PK_MOV32T;
-  uint32_t v;
-  if (t ? !(t_mov_ok(cur, 0xF240u) && t_mov_ok(cur + 4, 0xF2C0u))
-        : !(a_mov_ok(cur, 0x03000000u) && a_mov_ok(cur + 4, 0x03400000u)))
-    return false;
-  v = (t ? (t_imm(cur + 4) << 16 | t_imm(cur)) : (a_imm(cur + 4) << 16 | a_imm(cur))) + (uint32_t)delta;
-  rp_memcpy(out, cur, 8);
-  if (t) {
-    t_set(out, v & 0xFFFFu);
-    t_set(out + 4, v >> 16);
-  } else {
-    a_set(out, v & 0xFFFFu);
-    a_set(out + 4, v >> 16);
-  }
-  return true;
-}
-
-/* LoongArch lu12i.w / ori / lu32i.d / lu52i.d: bits 31:12, 11:0, 51:32 and
- * 63:52 of the value (LoongArch ISA manual §2.2). */
-static bool la_ok(const uint8_t *p) {
-  return (rp_le32(p) & 0xFE000000u) == 0x14000000u && (rp_le32(p + 4) & 0xFFC00000u) == 0x03800000u &&
-         (rp_le32(p + 8) & 0xFE000000u) == 0x16000000u && (rp_le32(p + 12) & 0xFFC00000u) == 0x03000000u;
-}
-static uint64_t la_value(const uint8_t *p) {
-  return (uint64_t)(rp_le32(p) >> 5 & 0xFFFFFu) << 12 | (uint64_t)(rp_le32(p + 4) >> 10 & 0xFFFu) |
-         (uint64_t)(rp_le32(p + 8) >> 5 & 0xFFFFFu) << 32 | (uint64_t)(rp_le32(p + 12) >> 10 & 0xFFFu) << 52;
-}
-static void la_set(uint8_t *p, uint64_t v) {
-  put32(p, (rp_le32(p) & ~(0xFFFFFu << 5)) | (uint32_t)(v >> 12 & 0xFFFFFu) << 5);
-  put32(p + 4, (rp_le32(p + 4) & ~(0xFFFu << 10)) | (uint32_t)(v & 0xFFFu) << 10);
-  put32(p + 8, (rp_le32(p + 8) & ~(0xFFFFFu << 5)) | (uint32_t)(v >> 32 & 0xFFFFFu) << 5);
-  put32(p + 12, (rp_le32(p + 12) & ~(0xFFFu << 10)) | (uint32_t)(v >> 52 & 0xFFFu) << 10);
-}
-
-/* New bytes of a non-RISC-V site; false on a wrong instruction opcode. */
-static bool site_patch(pe_rkind k, const uint8_t *cur, uint64_t delta, uint8_t *out) {
-  switch (k) {
-  case PK_HIGH: put16(out, (uint16_t)(le16(cur) + (uint16_t)((uint32_t)delta >> 16))); return true;
-  case PK_LOW: put16(out, (uint16_t)(le16(cur) + (uint16_t)delta)); return true;
-  case PK_HIGHLOW: put32(out, rp_le32(cur) + (uint32_t)delta); return true;
-  case PK_DIR64: put64(out, rp_le64(cur) + delta); return true;
-  case PK_MOV32T:
-  case PK_MOV32A: return mov32_patch(k, cur, delta, out);
-  case PK_MARK_LA:
-    if (!la_ok(cur)) return false;
-    rp_memcpy(out, cur, 16);
-    la_set(out, la_value(cur) + delta);
-    return true;
-  default: return false;
-  }
-}
-
-/* RISC-V: LUI (opcode 0x37) then an I-type (addi/addiw/loads/jalr) or
- * S-type (stores) using %lo (RISC-V unprivileged ISA §2.4, §2.6). */
-static bool rv_hi_ok(uint32_t i) { return (i & 0x7Fu) == 0x37u; }
-static bool rv_lo_ok(pe_rkind k, uint32_t i) {
-  uint32_t op = i & 0x7Fu, f3 = (i >> 12) & 7u;
-  if (k == PK_LO12S) return op == 0x23u || op == 0x27u;
-  return op == 0x03u || op == 0x07u || op == 0x67u || ((op == 0x13u || op == 0x1Bu) && f3 == 0);
-}
-static int64_t sext12(uint32_t v) { return (int64_t)((int32_t)(v << 20) >> 20); }
-static uint32_t rv_lo_imm(pe_rkind k, uint32_t i) {
-  return k == PK_LO12S ? ((i >> 25) << 5 | ((i >> 7) & 0x1Fu)) : (i >> 20);
-}
-
-/* Value hi:lo materialise (lui sign-extends on RV64), plus delta; the new
- * pair must still reach it: upper part a sign-extended 32-bit value. */
-static bool rv_pair(pe_rkind k, uint32_t hi, uint32_t lo, uint64_t delta, uint32_t *hi_out, uint32_t *lo_out) {
-  uint64_t v = (uint64_t)(int64_t)(int32_t)(hi & 0xFFFFF000u) + (uint64_t)sext12(rv_lo_imm(k, lo)) + delta;
-  uint32_t l = (uint32_t)v & 0xFFFu;
-  uint64_t h = v - (uint64_t)sext12(l);
-  if ((int64_t)h != (int64_t)(int32_t)(uint32_t)h) return false;
-  *hi_out = (hi & 0xFFFu) | ((uint32_t)h & 0xFFFFF000u);
-  if (k == PK_LO12S) {
-    *lo_out = (lo & 0x01FFF07Fu) | (l >> 5) << 25 | (l & 0x1Fu) << 7;
-  } else {
-    *lo_out = (lo & 0x000FFFFFu) | l << 20;
-  }
-  return true;
+/* Every DIR64 target of the block, [page, page + 0xFFF + 8), passes
+ * check_target: the hot path may skip the per-entry check. */
+static bool block_plain(const rp_pe_image *img, uint32_t page) {
+  const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
+  uint64_t end = (uint64_t)page + 0xFFFu + kinds[PK_DIR64].width;
+  return page >= img->size_of_headers && end <= img->size_of_image &&
+         (end <= d->rva || page >= (uint64_t)d->rva + d->size);
 }
 
 /* ---- records ---------------------------------------------------------------- */
 
-/* EDK II cursor alignment per entry (runtime.md §4.1 for the common types,
- * docs/pecoff.md §5 for ours). */
-static uint32_t rec_align(pe_rkind k) {
-  static const uint8_t a[] = { 1, 1, 1, 4, 8, 8, 8, 8, 8, 8, 4 };
-  return a[k];
+/* Record bytes for a site currently holding `site`. */
+static void rec_bytes(pe_rkind k, rp_fixup_format fmt, const uint8_t *site, uint8_t *out) {
+  uint32_t n = fmt == RP_FIXUP_NATIVE ? 8 : kinds[k].rec_size;
+  rp_memset(out, 0, n);
+  if (fmt == RP_FIXUP_NATIVE && k == PK_MARK_LA) {
+    rp_put_le64(out, pe_la_value(site));
+    return;
+  }
+  rp_memcpy(out, site, kinds[k].width < n ? kinds[k].width : n);
 }
 
 static uint32_t rec_size(pe_rkind k, rp_fixup_format fmt) {
-  static const uint8_t s[] = { 0, 2, 2, 4, 8, 8, 8, 8, 8, 8, 16 };
   if (fmt == RP_FIXUP_NATIVE) return k == PK_ABS ? 0 : 8;
-  return s[k];
+  return kinds[k].rec_size;
 }
 
-/* Record bytes for a site currently holding `site`. */
-static void rec_bytes(pe_rkind k, rp_fixup_format fmt, const uint8_t *site, uint8_t *out) {
-  uint32_t n = rec_size(k, fmt);
-  rp_memset(out, 0, n);
-  if (fmt == RP_FIXUP_NATIVE && k == PK_MARK_LA) {
-    put64(out, la_value(site));
-    return;
-  }
-  rp_memcpy(out, site, site_width(k) < n ? site_width(k) : n);
-}
-
-/* Record position of entry e: the EDK II cursor (aligned, then advanced) or
- * the native slot indexed by the entry's offset in the directory. */
-static uint64_t rec_pos(pe_rrun *r, const pe_rentry *e) {
-  uint64_t p;
-  if (r->fmt == RP_FIXUP_NATIVE) return NATIVE_HDR + 4ull * e->dir_off;
-  (void)rp_align_up_u64(r->cursor, rec_align(e->kind), &p); /* cursor < 2^40 */
-  r->cursor = p + rec_size(e->kind, r->fmt);
+/* Record position of a non-ABSOLUTE entry: the EDK II cursor (aligned, then
+ * advanced) or the native slot indexed by the entry's directory offset. The
+ * cursor stays below 2^36: at most 2^31 entries of at most 23 bytes. */
+static uint64_t rec_pos(pe_rrun *r, pe_rkind k, uint32_t dir_off) {
+  uint64_t a = kinds[k].rec_align, p;
+  if (r->fmt == RP_FIXUP_NATIVE) return NATIVE_HDR + 4ull * dir_off;
+  p = (r->cursor + a - 1) & ~(a - 1);
+  r->cursor = p + kinds[k].rec_size;
   return p;
 }
-
-static EFI_STATUS size_visit(void *ctx, const pe_rentry *e, rp_diag *diag) {
-  pe_rrun *r = ctx;
-  (void)diag;
-  if (e->kind > PK_ABS) (void)rec_pos(r, e);
-  return EFI_SUCCESS;
-}
-
-EFI_STATUS pe_edk2_need(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, uint64_t *need,
-                        rp_diag *diag) {
-  pe_rrun r;
-  rp_bytes dir;
-  EFI_STATUS st;
-  *need = 0;
-  if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
-  st = pe_reloc_dir_view(img, bytes, layout, &dir, diag);
-  if (EFI_ERROR(st)) return st;
-  rp_memset(&r, 0, sizeof(r));
-  r.fmt = RP_FIXUP_EDK2;
-  st = pe_reloc_walk(img, dir, size_visit, &r, diag);
-  if (!EFI_ERROR(st)) *need = r.cursor;
-  return st;
-}
-
-static EFI_STATUS fixup_size(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, rp_fixup_format fmt,
-                             uint64_t *size, rp_diag *diag) {
-  uint32_t dsz = img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size;
-  uint64_t need, budget = (uint64_t)(dsz / 2) * 8;
-  EFI_STATUS st;
-  if (fmt == RP_FIXUP_NATIVE) {
-    *size = NATIVE_HDR + 4ull * dsz;
-    return EFI_SUCCESS;
-  }
-  /* EDK II allocates Size / 2 * 8; our layout may need more (MARK_LA). */
-  st = pe_edk2_need(img, bytes, layout, &need, diag);
-  if (EFI_ERROR(st)) return st;
-  *size = need > budget ? need : budget;
-  return EFI_SUCCESS;
-}
-
-EFI_STATUS rp_pe_fixup_size(const rp_pe_image *img, rp_fixup_format fmt, uint64_t *size, rp_diag *diag) {
-  uint64_t s;
-  EFI_STATUS st;
-  if (img == NULL || size == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  if (fmt == RP_FIXUP_NONE) RP_REJECT(diag, EFI_UNSUPPORTED, PE_FIXUP_FORMAT, fmt);
-  if (fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
-  st = fixup_size(img, img->bytes, img->layout, fmt, &s, diag);
-  if (EFI_ERROR(st)) return st;
-  *size = s;
-  rp_diag_clear(diag);
-  return EFI_SUCCESS;
-}
-
-/* ---- the run (load time and runtime) ---------------------------------------- */
 
 static void write_rec(pe_rrun *r, uint64_t pos, pe_rkind k, const uint8_t *site) {
   uint8_t rec[PE_SITE_MAX];
@@ -361,8 +166,66 @@ static EFI_STATUS rec_matches(pe_rrun *r, uint64_t pos, pe_rkind k, const uint8_
   return EFI_SUCCESS;
 }
 
+/* EDK II RelocationData needs max(Size / 2 * 8, cursor) (docs/pecoff.md
+ * §5.1); the native record one slot per directory halfword (§5.2). */
+static uint64_t record_need(const rp_pe_image *img, rp_fixup_format fmt, uint64_t edk2_cursor) {
+  uint32_t dsz = img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size;
+  uint64_t budget = (uint64_t)(dsz / 2) * 8;
+  if (fmt == RP_FIXUP_NONE) return 0;
+  if (fmt == RP_FIXUP_NATIVE) return NATIVE_HDR + 4ull * dsz;
+  return edk2_cursor > budget ? edk2_cursor : budget;
+}
+
+EFI_STATUS pe_edk2_need(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, uint64_t *need,
+                        rp_diag *diag) {
+  pe_rrun r;
+  EFI_STATUS st;
+  *need = 0;
+  if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
+  rp_memset(&r, 0, sizeof(r));
+  r.img = img;
+  r.fmt = RP_FIXUP_EDK2;
+  st = pe_reloc_dir_view(img, bytes, layout, &r.dir, diag);
+  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_SIZE, diag);
+  if (!EFI_ERROR(st)) *need = r.cursor;
+  return st;
+}
+
+EFI_STATUS rp_pe_fixup_size(const rp_pe_image *img, rp_fixup_format fmt, uint64_t *size, rp_diag *diag) {
+  uint64_t cursor = 0;
+  EFI_STATUS st;
+  if (img == NULL || size == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  if (fmt == RP_FIXUP_NONE) RP_REJECT(diag, EFI_UNSUPPORTED, PE_FIXUP_FORMAT, fmt);
+  if (fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
+  if (fmt == RP_FIXUP_EDK2) {
+    st = pe_edk2_need(img, img->bytes, img->layout, &cursor, diag);
+    if (EFI_ERROR(st)) return st;
+  }
+  *size = record_need(img, fmt, cursor);
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
+}
+
+EFI_STATUS pe_check_record_apart(rp_mbytes image, const void *rec, size_t rec_len, rp_diag *diag) {
+  uintptr_t i = (uintptr_t)image.ptr, p = (uintptr_t)rec;
+  if (rec != NULL && rec_len != 0 && ((p >= i && p - i < image.len) || (i >= p && i - p < rec_len)))
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_OVERLAP, RP_DIAG_NO_INDEX);
+  return EFI_SUCCESS;
+}
+
+/* ---- checked entry path (every type) ------------------------------------------ */
+
+typedef struct pe_rentry {
+  pe_rkind kind;
+  uint8_t  type;    /* raw type nibble */
+  uint32_t target;  /* RVA of the site */
+  uint32_t dir_off; /* offset of the entry inside the relocation directory */
+} pe_rentry;
+
+static bool applying(const pe_rrun *r) { return r->mode == PE_RUN_APPLY; }
+
 static void count(pe_rrun *r, bool applied) {
-  if (!r->apply) return;
+  if (!applying(r)) return;
   if (applied) {
     r->rt.applied++;
   } else {
@@ -372,13 +235,13 @@ static void count(pe_rrun *r, bool applied) {
 
 static void put_site(pe_rrun *r, uint32_t target, const uint8_t *v, uint32_t n) {
   rp_mbytes dst;
-  if (r->apply && rp_mbytes_sub(r->image, target, n, &dst)) rp_memcpy(dst.ptr, v, n);
+  if (applying(r) && rp_mbytes_sub(r->image, target, n, &dst)) rp_memcpy(dst.ptr, v, n);
 }
 
 /* Closes the block's HI20: at load time its record holds the final word. */
 static void rv_close(pe_rrun *r) {
   uint8_t site[4];
-  if (r->hi_valid && r->apply && !r->runtime &&
+  if (r->hi_valid && applying(r) && !r->runtime &&
       rp_read_bytes(rp_bytes_const(r->image), r->hi_target, site, sizeof(site)))
     write_rec(r, r->hi_rec, PK_HI20, site);
   r->hi_valid = false;
@@ -393,7 +256,7 @@ static EFI_STATUS rv_hi(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uin
     if (EFI_ERROR(st)) return st;
     count(r, match);
   }
-  if (match && !rv_hi_ok(rp_le32(site)) && !r->apply) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
+  if (match && !pe_rv_hi_ok(rp_le32(site)) && !applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
   r->hi_valid = true;
   r->hi_match = match;
   r->hi_new_set = false;
@@ -416,26 +279,26 @@ static EFI_STATUS rv_lo(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uin
     count(r, match);
     if (!match) return EFI_SUCCESS;
   }
-  if (!rv_lo_ok(e->kind, lo) && !r->apply) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
-  ok = rv_pair(e->kind, r->hi_insn, lo, r->delta, &hi2, &lo2) && (!r->hi_new_set || hi2 == r->hi_new);
-  if (!ok && !r->apply) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_VALUE_RANGE, e->dir_off);
+  if (!pe_rv_lo_ok(e->kind, lo) && !applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
+  ok = pe_rv_pair(e->kind, r->hi_insn, lo, r->delta, &hi2, &lo2) && (!r->hi_new_set || hi2 == r->hi_new);
+  if (!ok && !applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_VALUE_RANGE, e->dir_off);
   if (ok) {
     r->hi_new_set = true;
     r->hi_new = hi2;
-    put32(b, hi2);
+    rp_put_le32(b, hi2);
     put_site(r, r->hi_target, b, 4);
-    put32(b, lo2);
+    rp_put_le32(b, lo2);
     put_site(r, e->target, b, 4);
   } else {
-    put32(b, lo); /* pass 2 only, after an overlapping write: leave it */
+    rp_put_le32(b, lo); /* pass 2 only, after an overlapping write: leave it */
   }
-  if (r->apply && !r->runtime) write_rec(r, pos, e->kind, b);
+  if (applying(r) && !r->runtime) write_rec(r, pos, e->kind, b);
   return EFI_SUCCESS;
 }
 
 static EFI_STATUS plain_site(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uint64_t pos, rp_diag *diag) {
   uint8_t out[PE_SITE_MAX];
-  uint32_t w = site_width(e->kind);
+  uint32_t w = kinds[e->kind].width;
   bool match = true;
   EFI_STATUS st;
   if (r->runtime) {
@@ -444,46 +307,188 @@ static EFI_STATUS plain_site(pe_rrun *r, const pe_rentry *e, const uint8_t *site
     count(r, match);
     if (!match) return EFI_SUCCESS;
   }
-  if (!site_patch(e->kind, site, r->delta, out)) {
-    if (!r->apply) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
+  if (!pe_site_patch(e->kind, site, r->delta, out)) {
+    if (!applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
     rp_memcpy(out, site, w); /* pass 2 only, after an overlapping write */
   }
   put_site(r, e->target, out, w);
-  if (r->apply && !r->runtime) write_rec(r, pos, e->kind, out);
+  if (applying(r) && !r->runtime) write_rec(r, pos, e->kind, out);
   return EFI_SUCCESS;
 }
 
-static EFI_STATUS run_visit(void *ctx, const pe_rentry *e, rp_diag *diag) {
-  pe_rrun *r = ctx;
+/* Site-content work of one entry whose target check_target accepted. */
+static EFI_STATUS run_site(pe_rrun *r, const pe_rentry *e, rp_diag *diag) {
   uint8_t site[PE_SITE_MAX];
-  uint64_t pos;
-  if (e->kind == PK_BLOCK_END) {
-    rv_close(r);
-    if (r->apply) r->stats.blocks++;
-    return EFI_SUCCESS;
-  }
-  if (r->apply) {
-    r->stats.entries++;
-    r->stats.by_type[e->type & 15u]++;
-  }
-  if (e->kind == PK_ABS) return EFI_SUCCESS;
-  pos = rec_pos(r, e);
-  /* check_target proved [target, target + width) inside the image. */
-  if (!rp_read_bytes(rp_bytes_const(r->image), e->target, site, site_width(e->kind)))
-    RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_RANGE, e->dir_off);
+  uint64_t pos = rec_pos(r, e->kind, e->dir_off);
+  if (r->mode == PE_RUN_SIZE) return EFI_SUCCESS;
+  if (!rp_read_bytes(rp_bytes_const(r->image), e->target, site, kinds[e->kind].width))
+    RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_RANGE, e->dir_off); /* unreachable: check_target */
   if (e->kind == PK_HI20) return rv_hi(r, e, site, pos, diag);
   if (is_rv(e->kind)) return rv_lo(r, e, site, pos, diag);
   return plain_site(r, e, site, pos, diag);
 }
 
-EFI_STATUS pe_reloc_run(pe_rrun *r, bool apply, rp_diag *diag) {
-  r->apply = apply;
+/* One entry, fully checked. Structural errors return at once; in VALIDATE
+ * the first site-content error is kept for pe_reloc_finish and the walk
+ * goes on, so structure anywhere in the directory takes precedence. */
+static EFI_STATUS run_entry(pe_rrun *r, uint32_t dir_off, uint32_t page, uint16_t v, rp_diag *diag) {
+  uint64_t t = (uint64_t)page + IMAGE_REL_ENTRY_OFFSET(v);
+  pe_rentry e = { PK_ABS, (uint8_t)IMAGE_REL_ENTRY_TYPE(v), (uint32_t)t, dir_off };
+  rp_diag d;
+  EFI_STATUS st = classify(r->img->machine, e.type, &e.kind, dir_off, diag);
+  if (!EFI_ERROR(st) && e.kind != PK_ABS) st = check_target(r->img, e.kind, t, dir_off, diag);
+  if (EFI_ERROR(st)) return st;
+  if (applying(r)) {
+    r->stats.entries++;
+    r->stats.by_type[e.type]++;
+  }
+  if (e.kind == PK_ABS) return EFI_SUCCESS;
+  st = run_site(r, &e, &d);
+  if (!EFI_ERROR(st)) return EFI_SUCCESS;
+  if (r->mode != PE_RUN_VALIDATE) {
+    *diag = d;
+    return st;
+  }
+  if (!EFI_ERROR(r->deferred)) {
+    r->deferred = st;
+    r->deferred_diag = d;
+  }
+  return EFI_SUCCESS;
+}
+
+EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag) {
+  if (EFI_ERROR(r->deferred) && diag != NULL) *diag = r->deferred_diag;
+  return r->deferred;
+}
+
+/* ---- hot path: DIR64 runs in plain blocks -------------------------------------- */
+
+/* Each loop takes entries from eo while they are DIR64 and returns the
+ * offset of the first one it leaves to run_entry (another type, or a record
+ * slot out of bounds). DIR64 record slots are consecutive 8-byte slots in
+ * both formats (EDK II: from the 8-aligned cursor; native: 8 + 4 * dir_off),
+ * so a run needs one bound check. Locals only: site stores through
+ * uint8_t * would otherwise force every field of *r to be reloaded. */
+
+static bool is_dir64(uint16_t v) { return IMAGE_REL_ENTRY_TYPE(v) == IMAGE_REL_BASED_DIR64; }
+
+/* Entries from eo (a run of at most n) that are DIR64. */
+static uint32_t dir64_count(const uint8_t *ent, uint32_t n) {
+  uint32_t i = 0;
+  /* Four entries per step: all four type nibbles are 0xA. */
+  while (n - i >= 4 && (rp_le64(ent + 2 * i) & 0xF000F000F000F000ull) == 0xA000A000A000A000ull) i += 4;
+  while (i < n && is_dir64(rp_le16(ent + 2 * i))) i++;
+  return i;
+}
+
+/* Slot of the run's first entry and how many slots of `lim` record bytes
+ * fit from there (at most n). */
+static uint32_t dir64_room(const pe_rrun *r, uint32_t dir_off, uint64_t lim, uint32_t n, uint64_t *pos) {
+  *pos = r->fmt == RP_FIXUP_NATIVE ? NATIVE_HDR + 4ull * dir_off : (r->cursor + 7) & ~7ull;
+  if (*pos > lim) return 0;
+  return (lim - *pos) / 8 < n ? (uint32_t)((lim - *pos) / 8) : n;
+}
+
+/* After i entries of a run: cursor, stats, offset of the next entry. */
+static uint32_t dir64_done(pe_rrun *r, uint32_t eo, uint32_t i) {
+  if (i == 0) return eo;
+  r->cursor = ((r->cursor + 7) & ~7ull) + 8ull * i;
+  if (applying(r)) {
+    r->stats.entries += i;
+    r->stats.by_type[IMAGE_REL_BASED_DIR64] += i;
+  }
+  return eo + 2 * i;
+}
+
+/* APPLY at load time: site += delta, record := the new value. */
+static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uint8_t *sites, uint64_t pos) {
+  bool record = r->fmt != RP_FIXUP_NONE;
+  uint8_t *rec = record ? r->rec_out.ptr + pos : NULL;
+  uint64_t delta = r->delta;
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    uint16_t v = rp_le16(ent + 2 * i);
+    uint8_t *site = sites + IMAGE_REL_ENTRY_OFFSET(v);
+    uint64_t val;
+    if (!is_dir64(v)) break;
+    val = rp_le64(site) + delta;
+    rp_put_le64(site, val);
+    if (record) rp_put_le64(rec + 8ull * i, val);
+  }
+  return i;
+}
+
+/* APPLY at runtime: site += delta only while it still holds its record. */
+static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint8_t *sites, uint64_t pos) {
+  const uint8_t *rec = r->rec_in.ptr + pos;
+  uint64_t delta = r->delta, skipped = 0;
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    uint16_t v = rp_le16(ent + 2 * i);
+    uint8_t *site = sites + IMAGE_REL_ENTRY_OFFSET(v);
+    uint64_t now;
+    if (!is_dir64(v)) break;
+    now = rp_le64(site);
+    if (now != rp_le64(rec + 8ull * i)) {
+      skipped++;
+      continue;
+    }
+    rp_put_le64(site, now + delta);
+  }
+  r->rt.applied += i - skipped;
+  r->rt.skipped += skipped;
+  return i;
+}
+
+static uint32_t dir64_run(pe_rrun *r, uint32_t off, uint32_t eo, uint32_t sob, uint32_t page) {
+  const uint8_t *ent = r->dir.ptr + off + eo;
+  uint32_t n = (sob - eo) / 2;
+  uint64_t pos = 0;
+  if (!applying(r)) return dir64_done(r, eo, dir64_count(ent, n));
+  if (r->runtime) {
+    n = dir64_room(r, off + eo, r->rec_in.len, n, &pos);
+    if (n == 0) return eo;
+    return dir64_done(r, eo, dir64_runtime(r, ent, n, r->image.ptr + page, pos));
+  }
+  if (r->fmt != RP_FIXUP_NONE) n = dir64_room(r, off + eo, r->rec_out.len, n, &pos);
+  if (n == 0) return eo;
+  return dir64_done(r, eo, dir64_load(r, ent, n, r->image.ptr + page, pos));
+}
+
+/* ---- the walk ---------------------------------------------------------------- */
+
+static EFI_STATUS run_block(pe_rrun *r, uint32_t off, uint32_t page, uint32_t sob, rp_diag *diag) {
+  bool plain = block_plain(r->img, page);
+  uint32_t eo = BLOCK_HDR;
+  while (eo < sob) {
+    EFI_STATUS st;
+    if (plain) eo = dir64_run(r, off, eo, sob, page);
+    if (eo >= sob) break;
+    st = run_entry(r, off + eo, page, rp_le16(r->dir.ptr + off + eo), diag);
+    if (EFI_ERROR(st)) return st;
+    eo += 2;
+  }
+  rv_close(r);
+  if (applying(r)) r->stats.blocks++;
+  return EFI_SUCCESS;
+}
+
+EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag) {
+  uint32_t off = 0;
+  r->mode = mode;
   r->cursor = 0;
   r->hi_valid = false;
+  r->deferred = EFI_SUCCESS;
   rp_memset(&r->stats, 0, sizeof(r->stats));
   rp_memset(&r->rt, 0, sizeof(r->rt));
-  if (r->dir.len == 0) return EFI_SUCCESS;
-  return pe_reloc_walk(r->img, r->dir, run_visit, r, diag);
+  while (off < r->dir.len) {
+    uint32_t page = 0, sob = 0;
+    EFI_STATUS st = block_header(r, off, &page, &sob, diag);
+    if (!EFI_ERROR(st)) st = run_block(r, off, page, sob, diag);
+    if (EFI_ERROR(st)) return st;
+    off += sob; /* sob <= dir.len - off: no wrap */
+  }
+  return EFI_SUCCESS;
 }
 
 /* ---- header ImageBase and preconditions ------------------------------------- */
@@ -565,9 +570,13 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
   EFI_STATUS st;
   if (img == NULL || image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
   st = reloc_setup(img, image, new_base, fmt, &r, diag);
-  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, false, diag); /* pass 1: validate, no writes */
-  if (!EFI_ERROR(st) && fmt != RP_FIXUP_NONE) st = fixup_size(img, rp_bytes_const(r.image), RP_PE_LAYOUT_MAPPED, fmt, &need, diag);
-  if (!EFI_ERROR(st)) st = check_record(fmt, record, need, diag);
+  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
+  if (!EFI_ERROR(st)) st = pe_reloc_finish(&r, diag);
+  if (!EFI_ERROR(st)) {
+    need = record_need(img, fmt, r.cursor);
+    st = check_record(fmt, record, need, diag);
+  }
+  if (!EFI_ERROR(st)) st = pe_check_record_apart(r.image, record.ptr, (size_t)need, diag);
   if (EFI_ERROR(st)) return st;
   /* Pass 2: apply and record. Padding and unused slots are zero. */
   if (need != 0) rp_memset(record.ptr, 0, (size_t)need);
@@ -576,7 +585,7 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
     (void)rp_write_u32(record, 4, img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size);
   }
   r.rec_out = record;
-  st = pe_reloc_run(&r, true, diag);
+  st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
   pe_write_base(img, r.image, new_base);
   r.stats.record_bytes = need;

@@ -15,26 +15,28 @@
 
 #define NATIVE_HDR 8u
 
-/* The record fits the directory: native header matches and the record holds
- * every slot; EDK II: it holds everything our cursor layout consumes. */
-static EFI_STATUS check_record(const rp_pe_image *img, rp_bytes image, rp_fixup_format fmt, rp_bytes rec,
+/* Before the walk: an 8-aligned record apart from the image; native: its
+ * header names this directory and it holds every slot. The EDK II size
+ * needs the walk (pass 1's cursor): record_fits. */
+static EFI_STATUS check_record(const rp_pe_image *img, rp_mbytes image, rp_fixup_format fmt, rp_bytes rec,
                                rp_diag *diag) {
   const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
-  uint64_t need = 0;
   uint32_t rva = 0, size = 0;
-  EFI_STATUS st;
   if (rec.ptr != NULL && ((uintptr_t)rec.ptr & 7u) != 0)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
   if (fmt == RP_FIXUP_NATIVE) {
     if (!rp_read_u32(rec, 0, &rva) || !rp_read_u32(rec, 4, &size))
       RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
     if (rva != d->rva || size != d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_MISMATCH, rva);
-    need = NATIVE_HDR + 4ull * d->size;
-  } else {
-    st = pe_edk2_need(img, image, RP_PE_LAYOUT_MAPPED, &need, diag);
-    if (EFI_ERROR(st)) return st;
+    if (rec.len < NATIVE_HDR + 4ull * d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
   }
-  if (rec.len < need) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+  return pe_check_record_apart(image, rec.ptr, rec.len, diag);
+}
+
+/* After pass 1: the EDK II record holds every byte the cursor consumed. */
+static EFI_STATUS record_fits(const pe_rrun *r, rp_diag *diag) {
+  if (r->fmt == RP_FIXUP_EDK2 && r->rec_in.len < r->cursor)
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, r->rec_in.len);
   return EFI_SUCCESS;
 }
 
@@ -59,7 +61,7 @@ static EFI_STATUS rt_setup(rp_mbytes image, uint64_t old_base, uint64_t new_base
   r->rec_in = record;
   if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
   st = pe_reloc_dir_view(img, rp_bytes_const(r->image), RP_PE_LAYOUT_MAPPED, &r->dir, diag);
-  if (!EFI_ERROR(st)) st = check_record(img, rp_bytes_const(r->image), fmt, record, diag);
+  if (!EFI_ERROR(st)) st = check_record(img, r->image, fmt, record, diag);
   return st;
 }
 
@@ -70,9 +72,11 @@ EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t n
   EFI_STATUS st;
   if (image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
   st = rt_setup(image, old_base, new_base, fmt, record, &img, &r, diag);
-  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, false, diag); /* pass 1: validate, no writes */
+  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
+  if (!EFI_ERROR(st)) st = record_fits(&r, diag);
+  if (!EFI_ERROR(st)) st = pe_reloc_finish(&r, diag);
   if (EFI_ERROR(st)) return st;
-  st = pe_reloc_run(&r, true, diag);
+  st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
   pe_write_base(&img, r.image, new_base);
   if (stats != NULL) *stats = r.rt;

@@ -37,11 +37,26 @@ static inline bool rp_range_ok(size_t len, uint64_t off, uint64_t n) {
   return off <= len && n <= (uint64_t)len - off;
 }
 
-/* Little-endian decode of bytes already copied out of a view. */
+/* Little-endian decode / encode at a pointer the caller has already bounded
+ * (a copy out of a view, or a range a validator proved). Compilers turn these
+ * byte sequences into single unaligned loads and stores. */
+static inline uint16_t rp_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t rp_le32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 static inline uint64_t rp_le64(const uint8_t *p) { return (uint64_t)rp_le32(p) | (uint64_t)rp_le32(p + 4) << 32; }
+static inline void rp_put_le16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static inline void rp_put_le32(uint8_t *p, uint32_t v) {
+  rp_put_le16(p, (uint16_t)v);
+  rp_put_le16(p + 2, (uint16_t)(v >> 16));
+}
+static inline void rp_put_le64(uint8_t *p, uint64_t v) {
+  rp_put_le32(p, (uint32_t)v);
+  rp_put_le32(p + 4, (uint32_t)(v >> 32));
+}
 
 /* Sub-view [off, off+n); false (and *out untouched) when out of bounds. */
 bool rp_bytes_sub(rp_bytes b, uint64_t off, uint64_t n, rp_bytes *out);

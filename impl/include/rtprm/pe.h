@@ -107,9 +107,9 @@ typedef struct rp_pe_reloc_stats {
  * (block size >= 8, 4-aligned, inside the directory, directory consumed
  * exactly, whole target inside the image and outside headers and the
  * relocation directory, type known for the machine); only then writes.
- * Records fixups into `record` (8-byte aligned, rp_pe_fixup_size bytes) when
- * fmt != RP_FIXUP_NONE, also when new_base == image_base. Updates the
- * optional header's ImageBase in the image. */
+ * Records fixups into `record` (8-byte aligned, rp_pe_fixup_size bytes, not
+ * overlapping the image) when fmt != RP_FIXUP_NONE, also when new_base ==
+ * image_base. Updates the optional header's ImageBase in the image. */
 EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
                           rp_mbytes record, rp_pe_reloc_stats *stats, rp_diag *diag);
 
@@ -121,8 +121,9 @@ typedef struct rp_pe_rerelocate_stats {
 /* SetVirtualAddressMap path: re-relocates the mapped image at `image` (whose
  * current relocated base is `old_base`) for new_base, from a record of the
  * given format and size. Re-parses and re-validates the image headers and
- * relocation directory, validates the record's size against the directory,
- * then adjusts only sites still holding their recorded value. Malformed
+ * relocation directory, validates the record (8-byte aligned, not
+ * overlapping the image, size against the directory), then adjusts only
+ * sites still holding their recorded value. Malformed
  * input is an error, never a silent stop. */
 EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
                                   rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag);
