@@ -10,37 +10,40 @@
 
 #include "rtprm/mem.h"
 
-static bool copy_range(rp_mbytes dest, uint64_t dst_off, rp_bytes src, uint64_t src_off, uint64_t n) {
-  rp_mbytes d;
-  rp_bytes s;
-  if (n == 0) return true;
-  if (!rp_mbytes_sub(dest, dst_off, n, &d) || !rp_bytes_sub(src, src_off, n, &s)) return false;
-  rp_memcpy(d.ptr, s.ptr, (size_t)n);
-  return true;
+/* Every range the copy will use, against the file and the destination:
+ * checked again because a context can be altered after parsing; on failure
+ * the destination stays untouched. */
+/* File offset of a section's loaded bytes: a section without raw data may
+ * name any PointerToRawData (PE/COFF §4: 0 for uninitialized data). */
+static uint64_t raw_start(const rp_pe_section *s) { return pe_section_loaded(s) != 0 ? s->raw_offset : 0; }
+
+static EFI_STATUS check_ranges(const rp_pe_image *file, size_t dest_len, rp_diag *diag) {
+  if (file->num_sections > RP_PE_MAX_SECTIONS) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_COUNT, file->num_sections);
+  if (!rp_range_ok(file->bytes.len, 0, file->size_of_headers) || file->size_of_headers > dest_len)
+    RP_REJECT(diag, EFI_LOAD_ERROR, PE_SIZE_OF_HEADERS, file->size_of_headers);
+  for (uint32_t i = 0; i < file->num_sections; i++) {
+    const rp_pe_section *s = &file->sections[i];
+    if (!rp_range_ok(dest_len, s->virtual_address, pe_section_vsize(s)))
+      RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RANGE, i);
+    if (!rp_range_ok(file->bytes.len, raw_start(s), pe_section_loaded(s)))
+      RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RAW_RANGE, i);
+  }
+  return EFI_SUCCESS;
 }
 
 EFI_STATUS rp_pe_load(const rp_pe_image *file, rp_mbytes dest, rp_diag *diag) {
+  EFI_STATUS st;
   if (file == NULL || dest.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
   if (file->layout != RP_PE_LAYOUT_FILE) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_LAYOUT, file->layout);
   if (file->size_of_image == 0 || dest.len != file->size_of_image)
     RP_REJECT(diag, EFI_BAD_BUFFER_SIZE, PE_LOAD_DEST_SIZE, dest.len);
-  /* Validate every range before the first write: dest stays untouched on
-   * failure (possible only if the context was altered after parsing). */
-  if (!rp_range_ok(file->bytes.len, 0, file->size_of_headers) || file->size_of_headers > dest.len)
-    RP_REJECT(diag, EFI_LOAD_ERROR, PE_SIZE_OF_HEADERS, file->size_of_headers);
-  for (uint32_t i = 0; i < file->num_sections && i < RP_PE_MAX_SECTIONS; i++) {
-    const rp_pe_section *s = &file->sections[i];
-    uint32_t n = pe_section_loaded(s);
-    if (!rp_range_ok(dest.len, s->virtual_address, pe_section_vsize(s)))
-      RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RANGE, i);
-    if (n != 0 && !rp_range_ok(file->bytes.len, s->raw_offset, n))
-      RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RAW_RANGE, i);
-  }
+  st = check_ranges(file, dest.len, diag);
+  if (EFI_ERROR(st)) return st;
   rp_memset(dest.ptr, 0, dest.len);
-  (void)copy_range(dest, 0, file->bytes, 0, file->size_of_headers);
-  for (uint32_t i = 0; i < file->num_sections && i < RP_PE_MAX_SECTIONS; i++) {
+  rp_memcpy(dest.ptr, file->bytes.ptr, file->size_of_headers);
+  for (uint32_t i = 0; i < file->num_sections; i++) {
     const rp_pe_section *s = &file->sections[i];
-    (void)copy_range(dest, s->virtual_address, file->bytes, s->raw_offset, pe_section_loaded(s));
+    rp_memcpy(dest.ptr + s->virtual_address, file->bytes.ptr + raw_start(s), pe_section_loaded(s));
   }
   rp_diag_clear(diag);
   return EFI_SUCCESS;

@@ -270,7 +270,9 @@ bool pe_rva_span(const rp_pe_image *img, uint32_t rva, uint64_t *off, uint64_t *
     *avail = img->size_of_headers - rva;
     return true;
   }
-  for (uint32_t i = 0; i < img->num_sections && i < RP_PE_MAX_SECTIONS; i++) {
+  /* A context altered after parsing may claim more sections than it holds. */
+  uint32_t n = img->num_sections < RP_PE_MAX_SECTIONS ? img->num_sections : RP_PE_MAX_SECTIONS;
+  for (uint32_t i = 0; i < n; i++) {
     const rp_pe_section *s = &img->sections[i];
     uint32_t delta = rva - s->virtual_address;
     bool mapped = img->layout == RP_PE_LAYOUT_MAPPED;

@@ -71,8 +71,6 @@ static EFI_STATUS classify(uint16_t m, unsigned type, pe_rkind *k, uint64_t idx,
   RP_REJECT(diag, EFI_UNSUPPORTED, PE_RELOC_TYPE, idx);
 }
 
-static bool is_rv(pe_rkind k) { return k == PK_HI20 || k == PK_LO12I || k == PK_LO12S; }
-
 /* ---- structural checks ------------------------------------------------------- */
 
 EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout layout, rp_bytes *dir,
@@ -233,17 +231,14 @@ static void count(pe_rrun *r, bool applied) {
   }
 }
 
+/* check_target proved [target, target + n) inside the image. */
 static void put_site(pe_rrun *r, uint32_t target, const uint8_t *v, uint32_t n) {
-  rp_mbytes dst;
-  if (applying(r) && rp_mbytes_sub(r->image, target, n, &dst)) rp_memcpy(dst.ptr, v, n);
+  if (applying(r)) rp_memcpy(r->image.ptr + target, v, n);
 }
 
 /* Closes the block's HI20: at load time its record holds the final word. */
 static void rv_close(pe_rrun *r) {
-  uint8_t site[4];
-  if (r->hi_valid && applying(r) && !r->runtime &&
-      rp_read_bytes(rp_bytes_const(r->image), r->hi_target, site, sizeof(site)))
-    write_rec(r, r->hi_rec, PK_HI20, site);
+  if (r->hi_valid && applying(r) && !r->runtime) write_rec(r, r->hi_rec, PK_HI20, r->image.ptr + r->hi_target);
   r->hi_valid = false;
 }
 
@@ -256,7 +251,7 @@ static EFI_STATUS rv_hi(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uin
     if (EFI_ERROR(st)) return st;
     count(r, match);
   }
-  if (match && !pe_rv_hi_ok(rp_le32(site)) && !applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
+  if (!applying(r) && match && !pe_rv_hi_ok(rp_le32(site))) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
   r->hi_valid = true;
   r->hi_match = match;
   r->hi_new_set = false;
@@ -279,9 +274,9 @@ static EFI_STATUS rv_lo(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uin
     count(r, match);
     if (!match) return EFI_SUCCESS;
   }
-  if (!pe_rv_lo_ok(e->kind, lo) && !applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
+  if (!applying(r) && !pe_rv_lo_ok(e->kind, lo)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
   ok = pe_rv_pair(e->kind, r->hi_insn, lo, r->delta, &hi2, &lo2) && (!r->hi_new_set || hi2 == r->hi_new);
-  if (!ok && !applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_VALUE_RANGE, e->dir_off);
+  if (!applying(r) && !ok) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_VALUE_RANGE, e->dir_off);
   if (ok) {
     r->hi_new_set = true;
     r->hi_new = hi2;
@@ -321,11 +316,13 @@ static EFI_STATUS run_site(pe_rrun *r, const pe_rentry *e, rp_diag *diag) {
   uint8_t site[PE_SITE_MAX];
   uint64_t pos = rec_pos(r, e->kind, e->dir_off);
   if (r->mode == PE_RUN_SIZE) return EFI_SUCCESS;
-  if (!rp_read_bytes(rp_bytes_const(r->image), e->target, site, kinds[e->kind].width))
-    RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_RANGE, e->dir_off); /* unreachable: check_target */
-  if (e->kind == PK_HI20) return rv_hi(r, e, site, pos, diag);
-  if (is_rv(e->kind)) return rv_lo(r, e, site, pos, diag);
-  return plain_site(r, e, site, pos, diag);
+  rp_memcpy(site, r->image.ptr + e->target, kinds[e->kind].width); /* inside: check_target */
+  switch (e->kind) {
+  case PK_HI20: return rv_hi(r, e, site, pos, diag);
+  case PK_LO12I:
+  case PK_LO12S: return rv_lo(r, e, site, pos, diag);
+  default: return plain_site(r, e, site, pos, diag);
+  }
 }
 
 /* One entry, fully checked. Structural errors return at once; in VALIDATE
@@ -576,7 +573,7 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
     need = record_need(img, fmt, r.cursor);
     st = check_record(fmt, record, need, diag);
   }
-  if (!EFI_ERROR(st)) st = pe_check_record_apart(r.image, record.ptr, (size_t)need, diag);
+  if (!EFI_ERROR(st) && need != 0) st = pe_check_record_apart(r.image, record.ptr, record.len, diag);
   if (EFI_ERROR(st)) return st;
   /* Pass 2: apply and record. Padding and unused slots are zero. */
   if (need != 0) rp_memset(record.ptr, 0, (size_t)need);

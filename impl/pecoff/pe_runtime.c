@@ -21,12 +21,12 @@
 static EFI_STATUS check_record(const rp_pe_image *img, rp_mbytes image, rp_fixup_format fmt, rp_bytes rec,
                                rp_diag *diag) {
   const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
-  uint32_t rva = 0, size = 0;
-  if (rec.ptr != NULL && ((uintptr_t)rec.ptr & 7u) != 0)
-    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
+  uint32_t rva, size;
+  if (((uintptr_t)rec.ptr & 7u) != 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
   if (fmt == RP_FIXUP_NATIVE) {
-    if (!rp_read_u32(rec, 0, &rva) || !rp_read_u32(rec, 4, &size))
-      RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+    if (rec.len < NATIVE_HDR) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+    rva = rp_le32(rec.ptr);
+    size = rp_le32(rec.ptr + 4);
     if (rva != d->rva || size != d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_MISMATCH, rva);
     if (rec.len < NATIVE_HDR + 4ull * d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
   }
