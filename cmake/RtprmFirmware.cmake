@@ -22,7 +22,9 @@
 #    per-section W^X and NX attributes; AArch64 runtime drivers use 64 KiB
 #    (UEFI 2.10 §2.3.6: an OS may run with 64 KiB pages, runtime regions
 #    must not share such a page with other memory types);
-#  * /filealign:512, the PE minimum for non-tiny images.
+#  * /filealign:512, the PE minimum for non-tiny images;
+#  * /Brepro: reproducible images (TimeDateStamp is a hash of the content,
+#    not the link time), so corpus/pe seeds can be rebuilt byte for byte.
 if(COMMAND rtprm_add_efi)
   return()
 endif()
@@ -64,6 +66,7 @@ function(rtprm_add_efi NAME)
     /entry:${EFI_ENTRY}
     /filealign:512
     /opt:ref
+    /Brepro
     ${EFI_LINK_OPTIONS})
   # 4096 is lld-link's default; /align is passed only to raise it (lld-link
   # then warns "/align specified without /driver": harmless for EFI images).
