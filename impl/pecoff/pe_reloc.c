@@ -6,11 +6,12 @@
  * pe_runtime.c through pe_reloc_run; site encoders are in pe_site.c. Record
  * layouts byte by byte: docs/pecoff.md §5.
  *
- * Hot path: a block whose whole page span [page, page + 0x1007) is plain
- * image data (past the headers, inside the image, clear of the directory)
- * needs no per-entry range check for DIR64, so runs of DIR64 entries there
- * are handled by tight loops over locals (dir64_*). Everything else, and
- * anything unusual inside such a run, takes the fully checked entry path.
+ * Hot path: per block, one bound (hot_limit) says which page offsets hold a
+ * DIR64 site that passes every target check (past the headers, inside the
+ * image, clear of the directory), so runs of such DIR64 entries are handled
+ * by tight loops over locals (dir64_*) with one compare per entry.
+ * Everything else, and anything unusual inside a run, takes the fully
+ * checked entry path.
  */
 #include "pe_internal.h"
 
@@ -108,13 +109,18 @@ static EFI_STATUS check_target(const rp_pe_image *img, pe_rkind k, uint64_t t, u
   return EFI_SUCCESS;
 }
 
-/* Every DIR64 target of the block, [page, page + 0xFFF + 8), passes
- * check_target: the hot path may skip the per-entry check. */
-static bool block_plain(const rp_pe_image *img, uint32_t page) {
+/* The page offsets o with [page + o, page + o + 8) passing check_target
+ * for DIR64 are [0, limit): 0 when the page starts in the headers or inside
+ * the directory, else up to the image end or the directory start, whichever
+ * comes first after the page (at most 0x1000, all 12-bit offsets). */
+static uint32_t hot_limit(const rp_pe_image *img, uint32_t page) {
   const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
-  uint64_t end = (uint64_t)page + 0xFFFu + kinds[PK_DIR64].width;
-  return page >= img->size_of_headers && end <= img->size_of_image &&
-         (end <= d->rva || page >= (uint64_t)d->rva + d->size);
+  uint64_t end = img->size_of_image, dir_end = (uint64_t)d->rva + d->size;
+  if (page < img->size_of_headers || (d->rva <= page && page < dir_end)) return 0;
+  if (d->rva > page && d->rva < end) end = d->rva;
+  if (end < (uint64_t)page + kinds[PK_DIR64].width) return 0;
+  end -= (uint64_t)page + kinds[PK_DIR64].width - 1; /* offsets 0 .. end - 1 */
+  return end < 0x1000u ? (uint32_t)end : 0x1000u;
 }
 
 /* ---- records ---------------------------------------------------------------- */
@@ -358,7 +364,7 @@ EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag) {
   return r->deferred;
 }
 
-/* ---- hot path: DIR64 runs in plain blocks -------------------------------------- */
+/* ---- hot path: DIR64 runs below the block's hot_limit ---------------------------- */
 
 /* Each loop takes entries from eo while they are DIR64 and returns the
  * offset of the first one it leaves to run_entry (another type, or a record
@@ -367,14 +373,18 @@ EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag) {
  * so a run needs one bound check. Locals only: site stores through
  * uint8_t * would otherwise force every field of *r to be reloaded. */
 
-static bool is_dir64(uint16_t v) { return IMAGE_REL_ENTRY_TYPE(v) == IMAGE_REL_BASED_DIR64; }
+/* A DIR64 entry whose page offset is below the block's hot_limit. */
+static bool is_hot(uint16_t v, uint32_t lim) {
+  return IMAGE_REL_ENTRY_TYPE(v) == IMAGE_REL_BASED_DIR64 && IMAGE_REL_ENTRY_OFFSET(v) < lim;
+}
 
-/* Entries from eo (a run of at most n) that are DIR64. */
-static uint32_t dir64_count(const uint8_t *ent, uint32_t n) {
+/* Leading hot entries of a run of at most n. */
+static uint32_t dir64_count(const uint8_t *ent, uint32_t n, uint32_t lim) {
   uint32_t i = 0;
-  /* Four entries per step: all four type nibbles are 0xA. */
-  while (n - i >= 4 && (rp_le64(ent + 2 * i) & 0xF000F000F000F000ull) == 0xA000A000A000A000ull) i += 4;
-  while (i < n && is_dir64(rp_le16(ent + 2 * i))) i++;
+  /* Whole-page limit: four entries per step, all four type nibbles 0xA. */
+  if (lim == 0x1000u)
+    while (n - i >= 4 && (rp_le64(ent + 2 * i) & 0xF000F000F000F000ull) == 0xA000A000A000A000ull) i += 4;
+  while (i < n && is_hot(rp_le16(ent + 2 * i), lim)) i++;
   return i;
 }
 
@@ -398,7 +408,8 @@ static uint32_t dir64_done(pe_rrun *r, uint32_t eo, uint32_t i) {
 }
 
 /* APPLY at load time: site += delta, record := the new value. */
-static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uint8_t *sites, uint64_t pos) {
+static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uint32_t lim, uint8_t *sites,
+                           uint64_t pos) {
   bool record = r->fmt != RP_FIXUP_NONE;
   uint8_t *rec = record ? r->rec_out.ptr + pos : NULL;
   uint64_t delta = r->delta;
@@ -407,7 +418,7 @@ static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uin
     uint16_t v = rp_le16(ent + 2 * i);
     uint8_t *site = sites + IMAGE_REL_ENTRY_OFFSET(v);
     uint64_t val;
-    if (!is_dir64(v)) break;
+    if (!is_hot(v, lim)) break;
     val = rp_le64(site) + delta;
     rp_put_le64(site, val);
     if (record) rp_put_le64(rec + 8ull * i, val);
@@ -416,7 +427,8 @@ static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uin
 }
 
 /* APPLY at runtime: site += delta only while it still holds its record. */
-static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint8_t *sites, uint64_t pos) {
+static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint32_t lim, uint8_t *sites,
+                              uint64_t pos) {
   const uint8_t *rec = r->rec_in.ptr + pos;
   uint64_t delta = r->delta, skipped = 0;
   uint32_t i;
@@ -424,7 +436,7 @@ static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint8_
     uint16_t v = rp_le16(ent + 2 * i);
     uint8_t *site = sites + IMAGE_REL_ENTRY_OFFSET(v);
     uint64_t now;
-    if (!is_dir64(v)) break;
+    if (!is_hot(v, lim)) break;
     now = rp_le64(site);
     if (now != rp_le64(rec + 8ull * i)) {
       skipped++;
@@ -437,29 +449,29 @@ static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint8_
   return i;
 }
 
-static uint32_t dir64_run(pe_rrun *r, uint32_t off, uint32_t eo, uint32_t sob, uint32_t page) {
+static uint32_t dir64_run(pe_rrun *r, uint32_t off, uint32_t eo, uint32_t sob, uint32_t page, uint32_t lim) {
   const uint8_t *ent = r->dir.ptr + off + eo;
   uint32_t n = (sob - eo) / 2;
   uint64_t pos = 0;
-  if (!applying(r)) return dir64_done(r, eo, dir64_count(ent, n));
+  if (!applying(r)) return dir64_done(r, eo, dir64_count(ent, n, lim));
   if (r->runtime) {
     n = dir64_room(r, off + eo, r->rec_in.len, n, &pos);
     if (n == 0) return eo;
-    return dir64_done(r, eo, dir64_runtime(r, ent, n, r->image.ptr + page, pos));
+    return dir64_done(r, eo, dir64_runtime(r, ent, n, lim, r->image.ptr + page, pos));
   }
   if (r->fmt != RP_FIXUP_NONE) n = dir64_room(r, off + eo, r->rec_out.len, n, &pos);
   if (n == 0) return eo;
-  return dir64_done(r, eo, dir64_load(r, ent, n, r->image.ptr + page, pos));
+  return dir64_done(r, eo, dir64_load(r, ent, n, lim, r->image.ptr + page, pos));
 }
 
 /* ---- the walk ---------------------------------------------------------------- */
 
 static EFI_STATUS run_block(pe_rrun *r, uint32_t off, uint32_t page, uint32_t sob, rp_diag *diag) {
-  bool plain = block_plain(r->img, page);
+  uint32_t lim = hot_limit(r->img, page);
   uint32_t eo = BLOCK_HDR;
   while (eo < sob) {
     EFI_STATUS st;
-    if (plain) eo = dir64_run(r, off, eo, sob, page);
+    if (lim != 0) eo = dir64_run(r, off, eo, sob, page, lim);
     if (eo >= sob) break;
     st = run_entry(r, off + eo, page, rp_le16(r->dir.ptr + off + eo), diag);
     if (EFI_ERROR(st)) return st;

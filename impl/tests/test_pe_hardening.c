@@ -234,9 +234,9 @@ static void runtime_null_record(void **state) {
 
 /* ---- hot path against checked path --------------------------------------------- */
 
-/* The same entry pattern in a page that qualifies for the DIR64 hot path
- * (.text: its span ends before .reloc) and in one that does not (.data:
- * [0x2000, 0x3007) reaches the directory), with type changes inside runs. */
+/* The same entry pattern in .text and in .data (whose hot limit stops at the
+ * directory: 0xFF9), with type changes inside DIR64 runs and a last site
+ * ending on the limit's edge (0xFF7 + 8 = 0xFFF). */
 static const uint16_t mixed_run[] = { E(10, 0x000), E(10, 0x008), E(10, 0x010), E(10, 0x018), E(10, 0x020),
                                       E(3, 0x030),  E(0, 0x000),  E(10, 0x038), E(10, 0x040), E(1, 0x050),
                                       E(10, 0x058), E(2, 0x060),  E(10, 0xFF0), E(10, 0xFF7) };
@@ -291,26 +291,38 @@ static void hot_path_equals_checked_path(void **state) {
   }
 }
 
-/* A page after the relocation directory qualifies too (directory in .text). */
-static void hot_path_after_directory(void **state) {
+/* Directory inside .text at 0x1800: a .data page after it is hot; in the
+ * directory's own page, 0x7F0 is hot (ends at 0x7F8 <= 0x800) and 0x900 is
+ * past the directory, legal but beyond the limit: the checked path. */
+static void hot_limit_around_directory(void **state) {
   (void)state;
   static rp_pe_image img;
-  uint32_t at = 0;
-  const uint16_t e[] = { E(10, 0x00), E(10, 0x08) };
+  rp_pe_rerelocate_stats rs;
+  const uint16_t e1[] = { E(10, 0x00), E(10, 0x08) }, e2[] = { E(10, 0x7F0), E(10, 0x900) };
+  const uint32_t sites[] = { DATA, DATA + 8, TEXT + 0x7F0, TEXT + 0x900 };
   build(IMAGE_FILE_MACHINE_AMD64);
-  w64(g_img, DATA + 0x00, BASE64 + 0x10);
-  w64(g_img, DATA + 0x08, BASE64 + 0x20);
+  for (unsigned i = 0; i < 4; i++) w64(g_img, sites[i], BASE64 + 0x10 * (i + 1));
   w32(g_img, TEXT + 0x800, DATA);
   w32(g_img, TEXT + 0x804, 12);
-  w16(g_img, TEXT + 0x808, e[0]);
-  w16(g_img, TEXT + 0x80A, e[1]);
-  set_dir(5, TEXT + 0x800, 12);
-  (void)at;
-  load_mapped(&img);
-  assert_int_equal(relocate_to(&img, 0x200000000ull, RP_FIXUP_NATIVE, 8 + 4 * 12, NULL), EFI_SUCCESS);
-  assert_int_equal(r64(g_map, DATA), 0x200000010ull);
-  assert_int_equal(r64(g_map, DATA + 8), 0x200000020ull);
-  assert_int_equal(g_rec[1 + (8 + 0) / 2], 0x200000010ull); /* slot 8 + 4 * 8 */
+  w16(g_img, TEXT + 0x808, e1[0]);
+  w16(g_img, TEXT + 0x80A, e1[1]);
+  w32(g_img, TEXT + 0x80C, TEXT);
+  w32(g_img, TEXT + 0x810, 12);
+  w16(g_img, TEXT + 0x814, e2[0]);
+  w16(g_img, TEXT + 0x816, e2[1]);
+  set_dir(5, TEXT + 0x800, 24);
+  for (int f = RP_FIXUP_EDK2; f <= RP_FIXUP_NATIVE; f++) {
+    uint64_t size;
+    load_mapped(&img);
+    assert_int_equal(rp_pe_fixup_size(&img, (rp_fixup_format)f, &size, NULL), EFI_SUCCESS);
+    assert_int_equal(relocate_to(&img, 0x200000000ull, (rp_fixup_format)f, size, NULL), EFI_SUCCESS);
+    for (unsigned i = 0; i < 4; i++) assert_int_equal(r64(g_map, sites[i]), 0x200000000ull + 0x10 * (i + 1));
+    if (f == RP_FIXUP_NATIVE) assert_int_equal(g_rec[1 + 8 / 2], 0x200000010ull); /* slot 8 + 4 * 8 */
+    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), 0x200000000ull, 0x300000000ull,
+                                            (rp_fixup_format)f, rp_bytes_of(g_rec, size), &rs, NULL), EFI_SUCCESS);
+    assert_int_equal(rs.applied, 4);
+    for (unsigned i = 0; i < 4; i++) assert_int_equal(r64(g_map, sites[i]), 0x300000000ull + 0x10 * (i + 1));
+  }
 }
 
 /* Pass 2 is bounded by the record it is given even if called with less than
@@ -501,7 +513,7 @@ int main(void) {
     cmocka_unit_test(record_must_not_overlap_image),
     cmocka_unit_test(runtime_null_record),
     cmocka_unit_test(hot_path_equals_checked_path),
-    cmocka_unit_test(hot_path_after_directory),
+    cmocka_unit_test(hot_limit_around_directory),
     cmocka_unit_test(apply_pass_bounded_by_record),
     cmocka_unit_test(content_error_without_diag),
     cmocka_unit_test(riscv_runtime_partial_match),
