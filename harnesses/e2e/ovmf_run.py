@@ -153,6 +153,9 @@ def main():
     ap.add_argument("--reports", default=os.path.join(REPO, "reports", "e2e"))
     ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                     help="extra QEMU argument (repeatable)")
+    ap.add_argument("--vars", help="persistent variable store: created from the firmware's template "
+                    "if missing, then used in place (so a later run sees NV variables such as "
+                    "Driver#### written by this one)")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
     args = ap.parse_args()
 
@@ -219,8 +222,9 @@ def main():
             log("drive: %s <- %s" % (d, s))
 
         code = flash_image(cfg["code"], tmp, "code.fd", cfg["pad"])
-        vars_copy = os.path.join(tmp, "vars.fd")
-        writable_flash(cfg["vars"], vars_copy, cfg["pad"])
+        vars_copy = args.vars or os.path.join(tmp, "vars.fd")
+        if not args.vars or not os.path.isfile(args.vars):
+            writable_flash(cfg["vars"], vars_copy, cfg["pad"])
 
         cmd = [cfg["qemu"]] + cfg["machine"] + [
             "-nographic", "-nic", "none", "-no-reboot",
