@@ -23,6 +23,12 @@ RP_PRM_HANDLER(GnuPrmHandlerTwo) {
   return EFI_SUCCESS;
 }
 
+/* Absolute pointers: GNU ld emits DIR64 base relocations for them, so the
+ * module can be loaded anywhere (the conformance suite maps it at an
+ * arbitrary address and calls the handlers). */
+typedef EFI_STATUS (EFIAPI *gnu_prm_handler)(VOID *, PRM_CONTEXT_BUFFER *);
+RP_PRM_EXPORT gnu_prm_handler volatile GnuPrmHandlerTable[2] = { GnuPrmHandlerOne, GnuPrmHandlerTwo };
+
 RP_PRM_MODULE_EXPORT(RP_PRM_SAMPLE_PLATFORM_GUID, MODULE_GUID,
   RP_PRM_HANDLER_ENTRY(ONE_GUID, GnuPrmHandlerOne),
   RP_PRM_HANDLER_ENTRY(TWO_GUID, GnuPrmHandlerTwo));

@@ -43,9 +43,7 @@ RP_PRM_HANDLER(PrmSampleCheckContext) {
   static const EFI_GUID want = CONTEXT_GUID;
   (void)ParameterBuffer;
   if (ContextBuffer == NULL) return EFI_INVALID_PARAMETER;
-  if (!context_ok(ContextBuffer, &want)) return EFI_NOT_FOUND;
-  debugcon("PRM context ok\n");
-  return EFI_SUCCESS;
+  return context_ok(ContextBuffer, &want) ? EFI_SUCCESS : EFI_NOT_FOUND;
 }
 
 RP_PRM_HANDLER(PrmSampleCheckStaticData) {
