@@ -88,16 +88,31 @@ static void decode(cursor *c, set *s) {
   }
 }
 
-static bool guid_seen(const EFI_GUID *g, const EFI_GUID *const *list, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++)
-    if (rp_guid_equal(g, list[i])) return true;
-  return false;
+/* Open-addressing set of GUIDs (4096 slots > 7 * 16 + 1495): linear
+ * probing, so the model stays linear where the builder sorts. */
+#define SLOTS 4096u
+typedef struct {
+  const EFI_GUID *slot[SLOTS];
+} guid_set;
+
+static bool guid_insert(guid_set *gs, const EFI_GUID *g) {
+  uint32_t h = 2166136261u;
+  const uint8_t *p = (const uint8_t *)g;
+  for (int i = 0; i < 16; i++) h = (h ^ p[i]) * 16777619u;
+  for (uint32_t i = h % SLOTS;; i = (i + 1) % SLOTS) {
+    if (gs->slot[i] == NULL) {
+      gs->slot[i] = g;
+      return true;
+    }
+    if (rp_guid_equal(gs->slot[i], g)) return false;
+  }
 }
 
 /* The builder's rules, in its order. */
 static rp_reason model(const set *s) {
-  static const EFI_GUID *seen[MAX_MODULES * MAX_H];
-  uint32_t k = 0;
+  static guid_set mods, hands;
+  memset(&mods, 0, sizeof(mods));
+  memset(&hands, 0, sizeof(hands));
   if (s->in.module_count == 0 && !s->in.allow_empty) return RP_R_PRMT_NO_MODULES;
   for (uint32_t i = 0; i < s->in.module_count; i++) {
     const rp_prmt_module_in *m = &s->m[i];
@@ -109,16 +124,11 @@ static rp_reason model(const set *s) {
       if (m->handlers[j].address == 0) return RP_R_PRMT_HANDLER_ADDRESS_ZERO;
     }
   }
-  for (uint32_t i = 0; i < s->in.module_count; i++) {
-    if (guid_seen(&s->m[i].guid, seen, k)) return RP_R_PRM_MODULE_GUID_DUPLICATE;
-    seen[k++] = &s->m[i].guid;
-  }
-  k = 0;
   for (uint32_t i = 0; i < s->in.module_count; i++)
-    for (uint32_t j = 0; j < s->m[i].handler_count; j++) {
-      if (guid_seen(&s->m[i].handlers[j].guid, seen, k)) return RP_R_PRM_HANDLER_GUID_CONFLICT;
-      seen[k++] = &s->m[i].handlers[j].guid;
-    }
+    if (!guid_insert(&mods, &s->m[i].guid)) return RP_R_PRM_MODULE_GUID_DUPLICATE;
+  for (uint32_t i = 0; i < s->in.module_count; i++)
+    for (uint32_t j = 0; j < s->m[i].handler_count; j++)
+      if (!guid_insert(&hands, &s->m[i].handlers[j].guid)) return RP_R_PRM_HANDLER_GUID_CONFLICT;
   return RP_R_NONE;
 }
 
