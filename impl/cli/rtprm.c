@@ -61,6 +61,10 @@ static const cli_command commands[] = {
   { "pe", "pe info IMG [--json] | pe map IMG --base ADDR -o OUT |\n"
           "        pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] [--json] -o OUT",
     cmd_pe },
+  { "prm", "prm module IMG [--platform-guid GUID] [--json] |\n"
+           "        prm build --platform-guid GUID [--oem-id ID] [--oem-table-id ID] [--allow-empty] IMG@LOADADDR... -o PRMT.bin |\n"
+           "        prm check PRMT.bin [--json]",
+    cmd_prm },
   { "crc32", "crc32 FILE...   UEFI CRC-32 of each file", cmd_crc32 },
   { "reasons", "reasons [--json]   every reason code with its name and text", cmd_reasons },
   { "version", "version", cmd_version },

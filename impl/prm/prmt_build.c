@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * PRMT builder (docs/prm.md §3; PRM spec 1.0 §4). Canonical layout, the one
+ * every consumer walks the same way: ModuleInfoOffset 60, modules back to
+ * back, each StructureLength = 38 + 44n with its handlers at offset 38,
+ * handler StructureLength 44, Revision 0 everywhere, ACPI checksum.
+ * Linux (fixed 60, stride Length, handler stride 44) and ACPICA (counts,
+ * sizeof strides) therefore visit the same bytes.
+ */
+#include "rtprm/guid.h"
+#include "rtprm/mem.h"
+#include "rtprm/overflow.h"
+#include "rtprm/platform.h"
+#include "rtprm/prm_core.h"
+
+void rp_prmt_build_in_defaults(rp_prmt_build_in *in) {
+  if (in == NULL) return;
+  rp_memset(in, 0, sizeof(*in));
+  rp_memcpy(in->oem_id, "RTPRM ", 6);
+  rp_memcpy(in->oem_table_id, "RTPRMPRM", 8);
+  in->oem_revision = 1;
+  in->creator_id = RP_ACPI_SIG32('R', 'T', 'P', 'M');
+  in->creator_revision = 1;
+}
+
+uint8_t rp_acpi_checksum(rp_bytes b) {
+  uint8_t sum = 0;
+  for (size_t i = 0; i < b.len; i++) sum = (uint8_t)(sum + b.ptr[i]);
+  return (uint8_t)(0u - sum);
+}
+
+static EFI_STATUS check_module(const rp_prmt_module_in *m, uint32_t i, rp_diag *diag) {
+  if (rp_guid_is_zero(&m->guid)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRM_MODULE_GUID_ZERO, i);
+  if (m->handler_count == 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_HANDLER_COUNT_ZERO, i);
+  /* StructureLength is a u16: EDK II wraps at 1489 handlers. */
+  if (m->handler_count > RP_PRMT_MAX_HANDLERS_PER_MODULE)
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_HANDLER_LIMIT, i);
+  if (m->handlers == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, i);
+  for (uint32_t j = 0; j < m->handler_count; j++) {
+    if (rp_guid_is_zero(&m->handlers[j].guid)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRM_HANDLER_GUID_ZERO, i);
+    if (m->handlers[j].address == 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_HANDLER_ADDRESS_ZERO, i);
+  }
+  return EFI_SUCCESS;
+}
+
+/* Duplicate GUIDs through the module-set check (views, no copies). */
+static EFI_STATUS check_unique(const rp_prmt_build_in *in, rp_diag *diag) {
+  uint64_t bytes = (uint64_t)in->module_count * sizeof(rp_prm_module);
+  uint64_t hbytes = 0;
+  void *p = NULL, *q = NULL;
+  EFI_STATUS st;
+  for (uint32_t i = 0; i < in->module_count; i++) hbytes += in->modules[i].handler_count;
+  hbytes *= sizeof(rp_prm_handler); /* <= 2^32 * 1488 * 148: fits */
+  if (bytes > SIZE_MAX || hbytes > SIZE_MAX) RP_REJECT(diag, EFI_OUT_OF_RESOURCES, ARITH_OVERFLOW, RP_DIAG_NO_INDEX);
+  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)bytes, &p)))
+    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
+  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)hbytes, &q))) {
+    rp_plat_free_pool(p);
+    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
+  }
+  rp_prm_module *mods = p;
+  rp_prm_handler *hs = q;
+  for (uint32_t i = 0, k = 0; i < in->module_count; i++) {
+    const rp_prmt_module_in *m = &in->modules[i];
+    rp_memset(&mods[i], 0, sizeof(mods[i]));
+    mods[i].module_guid = m->guid;
+    mods[i].handler_count = m->handler_count;
+    mods[i].handlers = &hs[k];
+    for (uint32_t j = 0; j < m->handler_count; j++) hs[k++].guid = m->handlers[j].guid;
+  }
+  st = rp_prm_module_set_check(mods, in->module_count, diag);
+  rp_plat_free_pool(q);
+  rp_plat_free_pool(p);
+  return st;
+}
+
+EFI_STATUS rp_prmt_size(const rp_prmt_build_in *in, uint32_t *size, rp_diag *diag) {
+  uint64_t total = RP_PRMT_HEADER_SIZE;
+  if (in == NULL || size == NULL || (in->modules == NULL && in->module_count != 0))
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  if (rp_guid_is_zero(&in->platform_guid))
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_PLATFORM_GUID_ZERO, RP_DIAG_NO_INDEX);
+  if (in->module_count == 0 && !in->allow_empty)
+    RP_REJECT(diag, EFI_NOT_FOUND, PRMT_NO_MODULES, RP_DIAG_NO_INDEX);
+  for (uint32_t i = 0; i < in->module_count; i++) {
+    EFI_STATUS st = check_module(&in->modules[i], i, diag);
+    if (EFI_ERROR(st)) return st;
+    total += RP_PRMT_MODULE_SIZE + (uint64_t)in->modules[i].handler_count * RP_PRMT_HANDLER_SIZE;
+    if (total > UINT32_MAX) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_TABLE_TOO_LARGE, i);
+  }
+  if (in->module_count != 0) {
+    EFI_STATUS st = check_unique(in, diag);
+    if (EFI_ERROR(st)) return st;
+  }
+  *size = (uint32_t)total;
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
+}
+
+static void put_header(const rp_prmt_build_in *in, uint8_t *t, uint32_t size) {
+  rp_put_le32(t + 0, PRM_TABLE_SIGNATURE);
+  rp_put_le32(t + 4, size);
+  t[8] = PRM_TABLE_REVISION;
+  t[9] = 0; /* checksum, set last */
+  rp_memcpy(t + 10, in->oem_id, 6);
+  rp_memcpy(t + 16, in->oem_table_id, 8);
+  rp_put_le32(t + 24, in->oem_revision);
+  rp_put_le32(t + 28, in->creator_id);
+  rp_put_le32(t + 32, in->creator_revision);
+  rp_memcpy(t + 36, &in->platform_guid, 16);
+  rp_put_le32(t + 52, RP_PRMT_HEADER_SIZE);
+  rp_put_le32(t + 56, in->module_count);
+}
+
+static void put_handler(const rp_prmt_handler_in *h, uint8_t *p) {
+  rp_put_le16(p + 0, PRM_HANDLER_INFORMATION_STRUCT_REVISION);
+  rp_put_le16(p + 2, RP_PRMT_HANDLER_SIZE);
+  rp_memcpy(p + 4, &h->guid, 16);
+  rp_put_le64(p + 20, h->address);
+  rp_put_le64(p + 28, h->static_data_buffer);
+  rp_put_le64(p + 36, h->acpi_param_buffer);
+}
+
+/* Returns the module's length (<= 65535, checked by rp_prmt_size). */
+static uint32_t put_module(const rp_prmt_module_in *m, uint8_t *p) {
+  uint32_t len = RP_PRMT_MODULE_SIZE + m->handler_count * RP_PRMT_HANDLER_SIZE;
+  rp_put_le16(p + 0, PRM_MODULE_INFORMATION_STRUCT_REVISION);
+  rp_put_le16(p + 2, (uint16_t)len);
+  rp_memcpy(p + 4, &m->guid, 16);
+  rp_put_le16(p + 20, m->major);
+  rp_put_le16(p + 22, m->minor);
+  rp_put_le16(p + 24, (uint16_t)m->handler_count);
+  rp_put_le32(p + 26, RP_PRMT_MODULE_SIZE);
+  rp_put_le64(p + 30, m->mmio_ranges);
+  for (uint32_t j = 0; j < m->handler_count; j++)
+    put_handler(&m->handlers[j], p + RP_PRMT_MODULE_SIZE + j * RP_PRMT_HANDLER_SIZE);
+  return len;
+}
+
+EFI_STATUS rp_prmt_build(const rp_prmt_build_in *in, rp_mbytes out, uint32_t *written, rp_diag *diag) {
+  uint32_t size, off = RP_PRMT_HEADER_SIZE;
+  EFI_STATUS st = rp_prmt_size(in, &size, diag);
+  if (EFI_ERROR(st)) return st;
+  if (out.ptr == NULL || out.len < size) RP_REJECT(diag, EFI_BUFFER_TOO_SMALL, BUFFER_TOO_SMALL, size);
+  rp_memset(out.ptr, 0, size);
+  put_header(in, out.ptr, size);
+  for (uint32_t i = 0; i < in->module_count; i++) off += put_module(&in->modules[i], out.ptr + off);
+  out.ptr[9] = rp_acpi_checksum(rp_bytes_of(out.ptr, size));
+  if (written != NULL) *written = size;
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
+}
+
+EFI_STATUS rp_prmt_build_alloc(const rp_prmt_build_in *in, uint8_t **table, uint32_t *size, rp_diag *diag) {
+  uint32_t n;
+  void *p = NULL;
+  EFI_STATUS st;
+  if (table == NULL || size == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  *table = NULL;
+  *size = 0;
+  st = rp_prmt_size(in, &n, diag);
+  if (EFI_ERROR(st)) return st;
+  if (EFI_ERROR(rp_plat_alloc_pool(EfiACPIReclaimMemory, n, &p)))
+    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
+  st = rp_prmt_build(in, rp_mbytes_of(p, n), size, diag);
+  if (EFI_ERROR(st)) {
+    rp_plat_free_pool(p);
+    return st;
+  }
+  *table = p;
+  return EFI_SUCCESS;
+}
+
+EFI_STATUS rp_prmt_handlers_of(const rp_prm_module *m, uint64_t load_address, rp_prmt_handler_in *out,
+                               rp_diag *diag) {
+  if (m == NULL || out == NULL || (m->handlers == NULL && m->handler_count != 0))
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  for (uint32_t i = 0; i < m->handler_count; i++) {
+    uint64_t a;
+    if (!rp_add_u64(load_address, m->handlers[i].rva, &a)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRM_LOAD_ADDRESS, i);
+  }
+  for (uint32_t i = 0; i < m->handler_count; i++) {
+    rp_memset(&out[i], 0, sizeof(out[i]));
+    out[i].guid = m->handlers[i].guid;
+    out[i].address = load_address + m->handlers[i].rva;
+  }
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
+}
