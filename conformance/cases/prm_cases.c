@@ -491,8 +491,9 @@ static void exec_call(const rp_case *c, rp_case_result *r) {
   rp_diag d = { RP_R_NONE, RP_DIAG_NO_INDEX, NULL, 0 };
   rp_case_observe(r, st, &d);
 #else
-  rp_case_observe(r, c->expect_status, &(rp_diag){ c->expect_reason, c->expect_index, NULL, 0 });
-  snprintf(r->message, sizeof(r->message), "not an x86-64 host: handler call skipped");
+  /* No pretend pass: the handlers are x64 code and need an x86-64 host. */
+  (void)c;
+  rp_case_fail(r, "handler calls need an x86-64 host (the sample handlers are x64 code)");
 #endif
 }
 
