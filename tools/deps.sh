@@ -20,6 +20,9 @@ PACKAGES=(
   gcc-mingw-w64-x86-64
   # end to end: QEMU + OVMF (x64) and AAVMF (AArch64), FAT tooling
   qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64 mtools dosfstools
+  # Linux e2e: a static helper in the initramfs (gcc -static needs libc.a);
+  # the kernel and busybox-static are fetched by apt-get download, not installed
+  gcc libc6-dev
 )
 
 missing=()

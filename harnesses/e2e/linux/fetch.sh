@@ -31,6 +31,11 @@ kernel_pkg() {
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# A fresh machine may have empty apt lists: fill them once.
+if [ -z "$(apt-cache policy linux-image-amd64 2>/dev/null | sed -n 's/^ *Candidate: \([^(]\)/\1/p')" ]; then
+  echo "fetch: apt-get update (no candidate for linux-image-amd64)"
+  apt-get update -qq
+fi
 kpkg="$(kernel_pkg)"
 echo "fetch: apt-get download $kpkg busybox-static"
 (cd "$work" && apt-get download "$kpkg" busybox-static >/dev/null 2>&1) || {
