@@ -57,7 +57,11 @@ fuzz-smoke: test-fuzz
 sweep: build
 	$(PY) tools/faults/sweep.py --build build/host --reports $(REPORTS) --jobs $(JOBS)
 
-evidence: test coverage fuzz-smoke sweep
+# clang static analyzer over impl/ and sanitizer/fuzz findings as SARIF 2.1.0 (reports/sarif/).
+sarif: build
+	$(PY) tools/evidence/sarif.py --build build/host --reports $(REPORTS) --jobs $(JOBS)
+
+evidence: test coverage fuzz-smoke sweep sarif
 	$(PY) tools/evidence/index.py --reports $(REPORTS)
 	$(MAKE) --no-print-directory gate
 

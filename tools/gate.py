@@ -71,8 +71,9 @@ def sarif_open_findings(reports):
     for path in files:
         doc = load(path) or {}
         for run in doc.get("runs", []):
-            count += sum(1 for r in run.get("results", []) if r.get("level", "warning") in ("error", "warning"))
-    return count, f"{len(files)} SARIF file(s)"
+            count += sum(1 for r in run.get("results", []) if r.get("level", "warning") in ("error", "warning")
+                         and not any(s.get("status", "accepted") == "accepted" for s in r.get("suppressions", [])))
+    return count, f"{len(files)} SARIF file(s), unsuppressed"
 
 
 def main():

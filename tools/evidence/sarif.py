@@ -10,6 +10,9 @@ sanitizers.sarif      sanitizer reports (ASan, LSan, UBSan, oracle violations)
                       campaign left (replayed with the host replay build to get
                       its report). Stable rule ids with CWE tags.
 
+Analyzer results reviewed in tools/evidence/sarif-triage.json (matched by rule,
+file and source-line fingerprint, each with its justification) carry a SARIF
+suppression (external, accepted); everything else is an open finding.
 Both are written even when empty (a run with no results is valid SARIF).
 Every result carries partialFingerprints.primaryLocationLineHash (rule, file,
 the source line's text) so a code-scanning upload deduplicates across runs.
@@ -31,6 +34,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TRIAGE = os.path.join(ROOT, "tools", "evidence", "sarif-triage.json")
 
 # Sanitizer / fuzz rules: id -> (CWE, short description, security-severity).
 RULES = {
@@ -261,6 +265,14 @@ def run_analyzer(build_dir, out, jobs):
                 res["partialFingerprints"] = {"primaryLocationLineHash": line_hash(
                     res["ruleId"], loc["artifactLocation"]["uri"], loc["region"]["startLine"])}
                 results.append(res)
+    triage = {(a["ruleId"], a["uri"], a["fingerprint"]): a["justification"]
+              for a in json.load(open(TRIAGE))["accepted"]}
+    for res in results:
+        key = (res["ruleId"], res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+               res["partialFingerprints"]["primaryLocationLineHash"])
+        if key in triage:
+            res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": triage[key],
+                                    "location": location("tools/evidence/sarif-triage.json", 1)}]
     driver = {"name": "clang", "fullName": "clang static analyzer", "version": clang_version(),
               "informationUri": "https://clang-analyzer.llvm.org/", "rules": rules}
     doc = log_doc(driver, results, artifacts)
@@ -315,7 +327,10 @@ def main():
         return 0
     sarif_dir = os.path.join(args.reports, "sarif")
     units, n_sa, errors = run_analyzer(args.build, os.path.join(sarif_dir, "clang-analyzer.sarif"), args.jobs)
-    print(f"sarif: clang static analyzer: {units} translation units, {n_sa} result(s), {len(errors)} failed -> "
+    sa = json.load(open(os.path.join(sarif_dir, "clang-analyzer.sarif")))["runs"][0]["results"]
+    n_open = sum(1 for r in sa if not r.get("suppressions"))
+    print(f"sarif: clang static analyzer: {units} translation units, {n_sa} result(s) ({n_sa - n_open} reviewed and "
+          f"suppressed in tools/evidence/sarif-triage.json, {n_open} open), {len(errors)} failed -> "
           f"{rel(os.path.join(sarif_dir, 'clang-analyzer.sarif'))}")
     for e in errors:
         print(f"sarif: analyzer error: {e}")
