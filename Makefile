@@ -63,7 +63,9 @@ sarif: build
 
 evidence: test coverage fuzz-smoke sweep sarif
 	$(PY) tools/evidence/index.py --reports $(REPORTS)
+	$(PY) harnesses/evidence/check_index.py --reports $(REPORTS)
 	$(MAKE) --no-print-directory gate
+	$(PY) harnesses/evidence/test_gate.py --reports $(REPORTS)
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
