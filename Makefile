@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 REPORTS := $(CURDIR)/reports
 
-.PHONY: all deps firmware build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate clean help
+.PHONY: all deps firmware build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate sweep sarif clean help
 
 all: build
 
@@ -20,6 +20,8 @@ help:
 	@echo "make deps       install the Debian packages (apt-get, --no-install-recommends)"
 	@echo "make fuzz       run every fuzz target under libFuzzer and AFL++ for SECONDS=$(SECONDS)"
 	@echo "make gate       check reports/ against gate/thresholds.json"
+	@echo "make sweep      fault-injection sweep: fail the 1st..n-th allocation of every case and corpus input"
+	@echo "make sarif      clang static analyzer over impl/ + sanitizer/fuzz findings as SARIF 2.1.0"
 
 deps:
 	@tools/deps.sh
@@ -51,9 +53,19 @@ coverage: deps
 fuzz-smoke: test-fuzz
 	$(PY) tools/fuzz/campaign.py $(FUZZ_SMOKE_SECONDS) --reports $(REPORTS)
 
-evidence: test coverage fuzz-smoke
+# Every conformance case and fuzz corpus input, failing its 1st, 2nd, ... allocation (host preset, ASan + UBSan).
+sweep: build
+	$(PY) tools/faults/sweep.py --build build/host --reports $(REPORTS) --jobs $(JOBS)
+
+# clang static analyzer over impl/ and sanitizer/fuzz findings as SARIF 2.1.0 (reports/sarif/).
+sarif: build
+	$(PY) tools/evidence/sarif.py --build build/host --reports $(REPORTS) --jobs $(JOBS)
+
+evidence: test coverage fuzz-smoke sweep sarif
 	$(PY) tools/evidence/index.py --reports $(REPORTS)
+	$(PY) harnesses/evidence/check_index.py --reports $(REPORTS)
 	$(MAKE) --no-print-directory gate
+	$(PY) harnesses/evidence/test_gate.py --reports $(REPORTS)
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
@@ -61,7 +73,7 @@ fuzz: deps
 	$(PY) tools/fuzz/campaign.py $(SECONDS) --reports $(REPORTS)
 
 gate:
-	$(PY) tools/gate.py --thresholds gate/thresholds.json --reports $(REPORTS)
+	$(PY) tools/gate.py --thresholds gate/thresholds.json --reports $(REPORTS) --json $(REPORTS)/gate.json
 
 clean:
 	rm -rf build

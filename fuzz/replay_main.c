@@ -4,6 +4,9 @@
  * are files or directories (one level, sorted, dot-files and README* skipped).
  * A missing argument path is an error (exit 2): a misnamed corpus directory
  * must not pass as "nothing to replay". Crashes abort with the file named.
+ * With RTPRM_FAULT_SWEEP set, each input is also run failing its 1st, 2nd, ...
+ * allocation (rtprm/fault_sweep.h); the harness's own checks (clean result,
+ * no live block in rp_fuzz_end) and the sanitizers judge every run.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
+#include "rtprm/fault_sweep.h"
 
 static int replay_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -44,7 +48,15 @@ static int replay_file(const char *path) {
   }
   memcpy(exact, buf, len);
   free(buf);
-  LLVMFuzzerTestOneInput(exact, len);
+  if (rp_sweep_active()) {
+    for (uint64_t nth = 0;; nth++) {
+      rp_sweep_run_begin(path, nth);
+      LLVMFuzzerTestOneInput(exact, len); /* aborts on any bad outcome */
+      if (!rp_sweep_run_end(rp_sweep_run_injected() ? "survived-injection" : "completed", "")) break;
+    }
+  } else {
+    LLVMFuzzerTestOneInput(exact, len);
+  }
   free(exact);
   return 0;
 }

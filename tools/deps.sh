@@ -12,8 +12,8 @@ PACKAGES=(
   clang-14 lld-14 llvm-14 libclang-rt-14-dev
   # coverage with MC/DC: clang >= 18 (-fcoverage-mcdc), llvm-cov-19, profile runtime
   clang-19 llvm-19 libclang-rt-19-dev
-  # tests, fuzzing, coverage reports
-  libcmocka-dev afl++ gcovr
+  # tests, fuzzing, coverage reports; headless browser for the index check
+  libcmocka-dev afl++ gcovr chromium
   # firmware image checks (python3-pefile) and ACPI tooling (iasl)
   python3-pefile acpica-tools
   # second PE toolchain for the PE/COFF corpus (corpus/tools/build_mingw.sh)

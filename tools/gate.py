@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause-Patent
 """Release gate: compares the evidence under reports/ with gate/thresholds.json.
 
-Prints a one-screen table (figure, measured, threshold, verdict) and exits 1
+Prints a one-screen table (figure, measured, threshold, verdict; --json FILE
+writes the same as JSON, with each figure's key in the thresholds file) and exits 1
 when any figure falls short or its evidence file is missing (missing evidence
 is a failure, never a pass), 0 otherwise.
 """
@@ -70,14 +71,16 @@ def sarif_open_findings(reports):
     for path in files:
         doc = load(path) or {}
         for run in doc.get("runs", []):
-            count += sum(1 for r in run.get("results", []) if r.get("level", "warning") in ("error", "warning"))
-    return count, f"{len(files)} SARIF file(s)"
+            count += sum(1 for r in run.get("results", []) if r.get("level", "warning") in ("error", "warning")
+                         and not any(s.get("status", "accepted") == "accepted" for s in r.get("suppressions", [])))
+    return count, f"{len(files)} SARIF file(s), unsuppressed"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--thresholds", required=True)
     ap.add_argument("--reports", required=True)
+    ap.add_argument("--json", help="also write the verdicts as JSON here")
     args = ap.parse_args()
     t = load(args.thresholds)
     if t is None:
@@ -90,29 +93,37 @@ def main():
     mcdc_all = (load(os.path.join(r, "coverage", "mcdc.json")) or {}).get("totals", {}).get("mcdc", {})
     matrix = (load(os.path.join(r, "conformance", "matrix.json")) or {}).get("summary")
     findings, findings_note = sarif_open_findings(r)
+    faults = load(os.path.join(r, "faults", "summary.json"))
 
-    rows = [  # (figure, measured or None, threshold, is_minimum)
-        ("core line coverage % (gcovr)", line, cov["line_percent_min"], True),
-        ("core branch coverage % (gcovr)", branch, cov["branch_percent_min"], True),
-        ("core MC/DC % (llvm-cov-19)", mc, cov["mcdc_percent_min"], True),
-        ("uncovered requirements", matrix and matrix.get("uncovered"),
-         t["conformance"]["uncovered_requirements_max"], False),
-        ("failing conformance cases", matrix and matrix.get("failed"), t["conformance"]["failing_cases_max"], False),
-        ("JUnit failures + errors", junit_failures(r), t["tests"]["junit_failures_max"], False),
-        (f"open findings ({findings_note})", findings, t["findings"]["open_max"], False),
+    rows = [  # (figure, measured or None, threshold key path in the thresholds file)
+        ("core line coverage % (gcovr)", line, ("coverage", "line_percent_min")),
+        ("core branch coverage % (gcovr)", branch, ("coverage", "branch_percent_min")),
+        ("core MC/DC % (llvm-cov-19)", mc, ("coverage", "mcdc_percent_min")),
+        ("uncovered requirements", matrix and matrix.get("uncovered"), ("conformance", "uncovered_requirements_max")),
+        ("failing conformance cases", matrix and matrix.get("failed"), ("conformance", "failing_cases_max")),
+        ("JUnit failures + errors", junit_failures(r), ("tests", "junit_failures_max")),
+        (f"open findings ({findings_note})", findings, ("findings", "open_max")),
+        ("fault-injection sweep: bad runs", faults and faults.get("bad_runs"), ("faults", "bad_runs_max")),
     ]
-    failed = 0
+    failed, verdicts = 0, []
     print(f"{'figure':44} {'measured':>10} {'threshold':>10}  verdict")
-    for name, measured, limit, is_min in rows:
+    for name, measured, key in rows:
+        limit, is_min = t[key[0]][key[1]], key[1].endswith("_min")
         if measured is None:
             verdict, shown = "FAIL (evidence missing)", "-"
         else:
             ok = measured >= limit if is_min else measured <= limit
             verdict, shown = ("pass" if ok else "FAIL"), f"{measured:g}"
         failed += verdict != "pass"
+        verdicts.append({"figure": name, "key": list(key), "measured": measured, "threshold": limit,
+                         "verdict": verdict})
         print(f"{name:44} {shown:>10} {('>= ' if is_min else '<= ') + format(limit, 'g'):>10}  {verdict}")
-    print(f"(all of impl/, for information: line {gcovr.get('line_percent')}%, branch {gcovr.get('branch_percent')}%, "
-          f"MC/DC {mcdc_all.get('percent')}%; core = {', '.join(cov['core_paths'])})")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"passed": not failed, "figures": verdicts}, f, indent=1)
+    print(f"(for information, all of impl/: line {gcovr.get('line_percent')}%, branch {gcovr.get('branch_percent')}%, "
+          f"MC/DC {mcdc_all.get('percent')}%)")
+    print(f"(core = {', '.join(cov['core_paths'])})")
     print(f"gate: {'PASSED' if not failed else f'FAILED ({failed} figure(s) short)'}")
     return 1 if failed else 0
 

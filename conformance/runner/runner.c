@@ -3,7 +3,12 @@
  * Conformance runner: executes every case of every group (or one group) as a
  * cmocka test, and writes <results>/<group>.json for tools/matrix.py.
  *
- *   conformance_runner [--group NAME] [--results DIR] [--list]
+ *   conformance_runner [--group NAME] [--results DIR] [--list] [--sweep]
+ *
+ * --sweep (with RTPRM_FAULT_SWEEP=LOG, rtprm/fault_sweep.h) runs every case
+ * failing its 1st, 2nd, ... allocation instead of the cmocka run: a run is
+ * good when it gives the expected verdict or a clean EFI_OUT_OF_RESOURCES,
+ * with no live block left; exit 1 when any run was not.
  *
  * JUnit XML comes from cmocka itself (CMOCKA_MESSAGE_OUTPUT=XML,
  * CMOCKA_XML_FILE=.../conformance-%g.xml, set by ctest). A one-line summary
@@ -20,6 +25,7 @@
 #include <cmocka.h>
 
 #include "conformance.h"
+#include "rtprm/fault_sweep.h"
 #include "rtprm/platform_host.h"
 
 typedef struct {
@@ -104,6 +110,46 @@ static void run_case(void **state) {
   assert_string_equal(rp_reason_name(r->reason), rp_reason_name(c->expect_reason));
   assert_true(index_matches(c, r->index));
   assert_true(r->post_ok);
+}
+
+/* ---- fault-injection sweep ------------------------------------------- */
+
+static int sweep_group(const rp_case_group *g) {
+  int bad = 0;
+  for (size_t i = 0; i < g->count; i++) {
+    const rp_case *c = &g->cases[i];
+    rp_case_exec exec = c->exec ? c->exec : g->exec;
+    char name[256], detail[512];
+    snprintf(name, sizeof(name), "%s/%s", g->name, c->id);
+    for (uint64_t n = 0;; n++) {
+      rp_case_result r;
+      memset(&r, 0, sizeof(r));
+      r.index = RP_DIAG_NO_INDEX;
+      r.post_ok = true;
+      rp_sweep_run_begin(name, n);
+      rp_host_alloc_reset();
+      uint64_t live_before = rp_host_alloc_outstanding();
+      exec(c, &r);
+      uint64_t leaked = rp_host_alloc_outstanding() - live_before;
+      bool expected = r.status == c->expect_status && r.reason == c->expect_reason &&
+                      index_matches(c, r.index) && r.post_ok;
+      const char *outcome = leaked ? "leak"
+                            : expected ? "expected"
+                            : (rp_sweep_run_injected() && r.status == EFI_OUT_OF_RESOURCES) ? "clean-error"
+                                                                                         : "unexpected";
+      snprintf(detail, sizeof(detail), "%s/%s/index %lld, %llu live block(s)%s%s", rp_status_name(r.status),
+               rp_reason_name(r.reason), (long long)r.index, (unsigned long long)leaked, r.message[0] ? ": " : "",
+               r.message);
+      if (outcome[0] == 'l' || outcome[0] == 'u') {
+        bad++;
+        fprintf(stderr, "SWEEP %s %s n=%llu: %s\n", outcome, name, (unsigned long long)n, detail);
+      }
+      bool more = rp_sweep_run_end(outcome, detail);
+      rp_host_alloc_reset();
+      if (!more) break;
+    }
+  }
+  return bad != 0;
 }
 
 /* ---- results JSON ---------------------------------------------------- */
@@ -209,22 +255,27 @@ static int run_group(const rp_case_group *g, const char *results_dir) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: conformance_runner [--group NAME] [--results DIR] [--list]\n");
+  fprintf(stderr, "usage: conformance_runner [--group NAME] [--results DIR] [--list] [--sweep]\n");
 }
 
 int main(int argc, char **argv) {
   const char *group = NULL, *results_dir = NULL;
-  bool list = false;
+  bool list = false, sweep = false;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--group") == 0 && i + 1 < argc) group = argv[++i];
     else if (strcmp(argv[i], "--results") == 0 && i + 1 < argc) results_dir = argv[++i];
     else if (strcmp(argv[i], "--list") == 0) list = true;
+    else if (strcmp(argv[i], "--sweep") == 0) sweep = true;
     else {
       usage();
       return 2;
     }
   }
   rp_host_log_quiet(1);
+  if (sweep && !rp_sweep_active()) {
+    fprintf(stderr, "conformance_runner: --sweep needs RTPRM_FAULT_SWEEP=LOGFILE\n");
+    return 2;
+  }
   int status = 0, matched = 0;
   for (size_t i = 0; i < rp_case_group_count; i++) {
     const rp_case_group *g = rp_case_groups[i];
@@ -234,7 +285,7 @@ int main(int argc, char **argv) {
       for (size_t k = 0; k < g->count; k++) printf("%s\t%s\t%s\n", g->name, g->cases[k].id, g->cases[k].title);
       continue;
     }
-    status |= run_group(g, results_dir);
+    status |= sweep ? sweep_group(g) : run_group(g, results_dir);
   }
   if (matched == 0) {
     fprintf(stderr, "conformance_runner: no group named '%s'\n", group ? group : "");

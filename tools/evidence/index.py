@@ -507,9 +507,47 @@ def section_fuzz(page):
                         f'<td>{tag("bad" if r.get("crashes") else "ok", str(r.get("crashes")))}</td></tr>')
     page.add("<table><tr><th>target</th><th>engine</th><th>executions</th><th>exec/s</th><th>edges</th>"
              "<th>corpus</th><th>crashes</th></tr>" + "".join(rows) + "</table>")
+    for target in sorted(targets):
+        svg = os.path.join(page.reports, "fuzz", f"{target}.svg")
+        if os.path.exists(svg):
+            page.add(f'<figure style="display:inline-block;margin:6px"><img src="fuzz/{esc(target)}.svg" '
+                     f'alt="{esc(target)} coverage over time" width="480"><figcaption class="note">'
+                     f'{page.link(svg, target + ".svg")}: coverage over time, both engines</figcaption></figure>')
+    mins = [f'{esc(t)}/{esc(r.get("engine"))}: {esc((r.get("minimized") or {}).get("files"))} files '
+            f'({esc((r.get("minimized") or {}).get("tool"))})' for t, runs in sorted(targets.items()) for r in runs
+            if r.get("minimized")]
+    if mins:
+        page.add("<p class=\"note\">Merged and minimized corpora under <code>fuzz/corpus/</code>: "
+                 + "; ".join(mins) + "</p>")
     page.add("<details><summary>Full summary.json</summary><pre>" + esc(json.dumps(data, indent=2)) + "</pre></details>")
     page.glance.append(("Fuzzing", "fuzz", "bad" if crashes else "ok",
                         f"{len(targets)} target(s), {len(rows)} engine runs, {crashes} crash(es)"))
+
+
+def section_faults(page):
+    fpath = os.path.join(page.reports, "faults", "summary.json")
+    page.add('<h2 id="faults">Fault-injection sweep</h2>')
+    d = load_section_json(page, fpath, "Fault sweep (reports/faults/summary.json)", "Fault injection", "faults")
+    if d is None:
+        return
+    page.add(f'<p>Source: {page.link(fpath)} and {page.link(os.path.join(page.reports, "faults", "summary.md"))} '
+             f'(tools/faults/sweep.py, written {esc(mtime(fpath))}): every conformance case and fuzz corpus input, '
+             f'failing its 1st, 2nd, ... allocation until a run reaches no n-th allocation; n capped at '
+             f'{esc(d.get("cap_n_per_input"))} ({esc(d.get("inputs_capped"))} inputs hit the cap).</p>')
+    figs = [("inputs", d.get("inputs")), ("conformance cases", d.get("conformance_cases")),
+            ("fuzz corpus inputs", d.get("fuzz_inputs")), ("runs", d.get("runs")),
+            ("runs with an injected failure", d.get("injected_runs")), ("allocation sites reached", d.get("allocation_sites")),
+            ("failure paths exercised", d.get("failure_paths")), ("bad runs", d.get("bad_runs")),
+            ("seconds", d.get("seconds"))]
+    page.add("<table>" + "".join(f'<tr><th>{esc(k)}</th><td class="num" id="faults-{esc(k.replace(" ", "-"))}">{esc(v)}</td></tr>'
+                                 for k, v in figs) + "</table>")
+    page.add("<table><tr><th>allocation site</th><th>runs reaching it</th><th>runs failing it</th></tr>" +
+             "".join(f'<tr><td><code>{esc(x["site"])}</code></td><td class="num">{esc(x["runs_reached"])}</td>'
+                     f'<td class="num">{esc(x["runs_failed_here"])}</td></tr>' for x in d.get("sites", [])) + "</table>")
+    bad = d.get("bad_runs") or 0
+    page.glance.append(("Fault injection", "faults", "bad" if bad else "ok",
+                        f'{d.get("runs")} runs, {d.get("allocation_sites")} allocation sites, '
+                        f'{d.get("failure_paths")} failure paths, {bad} bad run(s)'))
 
 
 def section_sarif(page):
@@ -530,25 +568,27 @@ def section_sarif(page):
             page.add(f'<tr><td>{page.link(path, os.path.basename(path))}</td><td colspan="5" class="bad">'
                      f'{esc(err or "no runs[] array")}</td><td>{esc(mtime(path))}</td></tr>')
             continue
-        tools, levels, rules, n = [], {}, {}, 0
+        tools, levels, rules, n, suppressed = [], {}, {}, 0, 0
         for run in data["runs"]:
             drv = ((run.get("tool") or {}).get("driver") or {})
             tools.append(f'{drv.get("name", "?")} {drv.get("version") or drv.get("semanticVersion") or ""}'.strip())
             for r in run.get("results") or []:
                 n += 1
+                suppressed += bool(r.get("suppressions"))
                 lv = r.get("level") or "(level not set)"
                 levels[lv] = levels.get(lv, 0) + 1
                 rid = r.get("ruleId") or "(no ruleId)"
                 rules[rid] = rules.get(rid, 0) + 1
-        total += n
+        total += n - suppressed
         page.add(f'<tr><td>{page.link(path, os.path.basename(path))}</td><td>{esc(data.get("version"))}</td>'
-                 f'<td>{len(data["runs"])}: {esc(", ".join(tools))}</td><td class="num">{n}</td>'
+                 f'<td>{len(data["runs"])}: {esc(", ".join(tools))}</td><td class="num">{n} ({n - suppressed} open, '
+                 f'{suppressed} reviewed)</td>'
                  f'<td>{esc(", ".join(f"{k}: {v}" for k, v in sorted(levels.items())))}</td>'
                  f'<td>{esc(", ".join(f"{k}: {v}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1])[:10]))}</td>'
                  f'<td>{esc(mtime(path))}</td></tr>')
     page.add("</table>")
     page.glance.append(("SARIF", "sarif", "bad" if bad else ("warn" if total else "ok"),
-                        f"{total} result(s) in {len(files)} file(s)" + ("; unparsable file(s)" if bad else "")))
+                        f"{total} open result(s) in {len(files)} file(s)" + ("; unparsable file(s)" if bad else "")))
 
 
 # -------------------------------------------------------------------- main --
@@ -562,6 +602,7 @@ def build_page(root, reports):
     section_coverage(page, rev)
     section_e2e(page)
     section_fuzz(page)
+    section_faults(page)
     section_sarif(page)
     body = "\n".join(page.parts)
 

@@ -7,6 +7,7 @@
 #ifndef RTPRM_PLATFORM_HOST_H
 #define RTPRM_PLATFORM_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,14 @@ void rp_host_fail_nth(uint64_t n);
 void rp_host_fail_from(uint64_t n);
 /* Fail call k (1-based) when bit k-1 of mask is set; calls > 64 succeed. */
 void rp_host_fail_mask(uint64_t mask);
+/* Fault-injection sweep plan: like rp_host_fail_nth, but every later
+ * rp_host_alloc_reset re-arms it (so harness code that resets per input
+ * keeps it); 0 disarms. Used by tools/faults/sweep.py via rp_sweep_*. */
+void rp_host_sweep_nth(uint64_t n);
+/* Observer of every allocation call: its number since reset, whether the
+ * plan failed it, and the return address into the allocating code. */
+typedef void (*rp_host_alloc_hook)(uint64_t call, bool failed, void *caller);
+void rp_host_alloc_observe(rp_host_alloc_hook hook);
 
 uint64_t rp_host_alloc_calls(void);       /* calls since the last reset */
 uint64_t rp_host_alloc_failures(void);    /* injected failures since reset */

@@ -19,6 +19,8 @@ static struct {
   uint64_t fail_from;  /* 0: off */
   uint64_t fail_mask;
   uint64_t icache_flushes;
+  uint64_t sweep_nth;  /* 0: off; re-armed as fail_nth by every reset */
+  rp_host_alloc_hook hook;
 } alloc_state;
 
 static struct {
@@ -31,12 +33,14 @@ static struct {
 void rp_host_alloc_reset(void) {
   alloc_state.calls = 0;
   alloc_state.failures = 0;
-  alloc_state.fail_nth = 0;
+  alloc_state.fail_nth = alloc_state.sweep_nth;
   alloc_state.fail_from = 0;
   alloc_state.fail_mask = 0;
 }
 
 void rp_host_fail_nth(uint64_t n) { alloc_state.fail_nth = n; }
+void rp_host_sweep_nth(uint64_t n) { alloc_state.fail_nth = alloc_state.sweep_nth = n; }
+void rp_host_alloc_observe(rp_host_alloc_hook hook) { alloc_state.hook = hook; }
 void rp_host_fail_from(uint64_t n) { alloc_state.fail_from = n; }
 void rp_host_fail_mask(uint64_t mask) { alloc_state.fail_mask = mask; }
 uint64_t rp_host_alloc_calls(void) { return alloc_state.calls; }
@@ -44,13 +48,15 @@ uint64_t rp_host_alloc_failures(void) { return alloc_state.failures; }
 uint64_t rp_host_alloc_outstanding(void) { return alloc_state.outstanding; }
 uint64_t rp_host_icache_flushes(void) { return alloc_state.icache_flushes; }
 
-/* Counts the call and decides whether the plan makes it fail. */
-static bool next_call_fails(void) {
+/* Counts the call and decides whether the plan makes it fail; caller is the
+ * return address into the code that asked (the allocation site). */
+static bool next_call_fails(void *caller) {
   uint64_t k = ++alloc_state.calls;
   bool fail = (alloc_state.fail_nth != 0 && k == alloc_state.fail_nth) ||
               (alloc_state.fail_from != 0 && k >= alloc_state.fail_from) ||
               (k <= 64 && (alloc_state.fail_mask >> (k - 1)) & 1u);
   if (fail) alloc_state.failures++;
+  if (alloc_state.hook != NULL) alloc_state.hook(k, fail, caller);
   return fail;
 }
 
@@ -62,7 +68,7 @@ static bool type_allocatable(EFI_MEMORY_TYPE type) {
 EFI_STATUS rp_plat_alloc_pool(EFI_MEMORY_TYPE type, size_t size, void **out) {
   if (out == NULL || !type_allocatable(type)) return EFI_INVALID_PARAMETER;
   *out = NULL;
-  if (next_call_fails()) return EFI_OUT_OF_RESOURCES;
+  if (next_call_fails(__builtin_return_address(0))) return EFI_OUT_OF_RESOURCES;
   void *p = malloc(size ? size : 1); /* 16-byte aligned on glibc: >= UEFI's 8 */
   if (p == NULL) return EFI_OUT_OF_RESOURCES;
   alloc_state.outstanding++;
@@ -80,7 +86,7 @@ EFI_STATUS rp_plat_alloc_pages(EFI_MEMORY_TYPE type, size_t pages, EFI_PHYSICAL_
   size_t bytes;
   if (addr == NULL || !type_allocatable(type) || pages == 0) return EFI_INVALID_PARAMETER;
   if (__builtin_mul_overflow(pages, (size_t)EFI_PAGE_SIZE, &bytes)) return EFI_OUT_OF_RESOURCES;
-  if (next_call_fails()) return EFI_OUT_OF_RESOURCES;
+  if (next_call_fails(__builtin_return_address(0))) return EFI_OUT_OF_RESOURCES;
   void *p = aligned_alloc(EFI_PAGE_SIZE, bytes);
   if (p == NULL) return EFI_OUT_OF_RESOURCES;
   alloc_state.outstanding++;
