@@ -54,12 +54,7 @@ static uint64_t r64(const uint8_t *b, uint64_t off) {
 
 /* Records a step's failure as the case's observed outcome (so the verdict
  * shows which call failed and why) and says which step it was. */
-static bool step(rp_case_result *r, EFI_STATUS st, const rp_diag *d, const char *what) {
-  if (!EFI_ERROR(st)) return true;
-  rp_case_observe(r, st, d);
-  rp_case_fail(r, "%s failed", what);
-  return false;
-}
+#define step rp_case_step
 
 
 /* Contexts are large (96 section slots): static, one case runs at a time. */

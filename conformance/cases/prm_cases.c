@@ -122,13 +122,14 @@ static void make4(spec4 *s) {
   s->in.modules = s->m;
 }
 
-/* Built table: checker passes, both walks see every module, fields equal. */
-static void verify_table(const spec4 *s, const uint8_t *t, uint32_t n, rp_case_result *r) {
+/* Built table: checker passes, both walks see every module, fields equal.
+ * Returns the checker's status (d: its diag) so the case reports it. */
+static EFI_STATUS verify_table(const spec4 *s, const uint8_t *t, uint32_t n, rp_case_result *r, rp_diag *d) {
   rp_prmt_info info;
-  rp_diag d;
-  if (EFI_ERROR(rp_prmt_check(rp_bytes_of(t, n), &info, &d))) {
-    rp_case_fail(r, "checker rejected the built table: %s", rp_reason_name(d.reason));
-    return;
+  EFI_STATUS st = rp_prmt_check(rp_bytes_of(t, n), &info, d);
+  if (EFI_ERROR(st)) {
+    rp_case_fail(r, "checking the built table failed: %s", rp_reason_name(d->reason));
+    return st;
   }
   if (!info.walks_agree || info.linux_modules != s->in.module_count || info.acpica_modules != s->in.module_count)
     rp_case_fail(r, "walks: linux %u acpica %u", info.linux_modules, info.acpica_modules);
@@ -152,6 +153,7 @@ static void verify_table(const spec4 *s, const uint8_t *t, uint32_t n, rp_case_r
     }
     off += m.length;
   }
+  return EFI_SUCCESS;
 }
 
 static EFI_STATUS build_variant(int v, spec4 *s, rp_case_result *r, rp_diag *d);
@@ -173,7 +175,7 @@ static EFI_STATUS build_and_verify(spec4 *s, rp_case_result *r, rp_diag *d) {
   uint32_t n;
   EFI_STATUS st = rp_prmt_build_alloc(&s->in, &t, &n, d);
   if (EFI_ERROR(st)) return st;
-  verify_table(s, t, n, r);
+  st = verify_table(s, t, n, r, d);
   rp_plat_free_pool(t);
   return st;
 }
@@ -289,10 +291,7 @@ static void exec_check(const rp_case *c, rp_case_result *r) {
   rp_prmt_info info;
   make4(&s);
   s.in.module_count = 2; /* 60 + 2 * (38 + 176) = 488 bytes */
-  if (EFI_ERROR(rp_prmt_build(&s.in, rp_mbytes_of(t, sizeof(t)), &n, &d))) {
-    rp_case_fail(r, "setup: build failed");
-    return;
-  }
+  if (!rp_case_step(r, rp_prmt_build(&s.in, rp_mbytes_of(t, sizeof(t)), &n, &d), &d, "setup: build")) return;
   mod1 = 60 + 38 + 4 * 44;
   memcpy(m, t, n);
   switch (in->special) {
@@ -453,20 +452,21 @@ static uint8_t *map_module(const char *file, rp_prm_module *m, size_t *size, rp_
                         rp_mbytes_of(NULL, 0), NULL, &d);
   if (!EFI_ERROR(st)) st = rp_prm_module_validate(&g_map, &PLATFORM, m, &d);
   free(b);
-  if (EFI_ERROR(st)) {
-    rp_case_fail(r, "setup: %s", rp_reason_name(d.reason));
+  if (!rp_case_step(r, st, &d, "setup: map and validate the module")) {
     if (img) munmap(img, *size);
     return NULL;
   }
   return img;
 }
 
-static EFI_STATUS call_handler(int v, rp_case_result *r) {
+/* Runs handler v; *ran is false when setup failed (its outcome is recorded). */
+static EFI_STATUS call_handler(int v, rp_case_result *r, bool *ran) {
   rp_prm_module m;
   size_t size = 0;
   bool gnu = v == H_GNU_PARAM;
   uint8_t *img = map_module(gnu ? "seed-mingw-x64-prm.efi" : "seed-lld-x64-context.efi", &m, &size, r);
   if (img == NULL) return EFI_ABORTED;
+  *ran = true;
   uint32_t idx = gnu ? 1 : (v >= H_STATIC_OK ? 2 : 1);
   ms_handler h = (ms_handler)(uintptr_t)(img + m.handlers[idx].rva);
   PRM_CONTEXT_BUFFER c;
@@ -487,9 +487,10 @@ static EFI_STATUS call_handler(int v, rp_case_result *r) {
 
 static void exec_call(const rp_case *c, rp_case_result *r) {
 #if defined(__x86_64__)
-  EFI_STATUS st = call_handler((int)(intptr_t)c->input, r);
+  bool ran = false;
+  EFI_STATUS st = call_handler((int)(intptr_t)c->input, r, &ran);
   rp_diag d = { RP_R_NONE, RP_DIAG_NO_INDEX, NULL, 0 };
-  rp_case_observe(r, st, &d);
+  if (ran) rp_case_observe(r, st, &d);
 #else
   /* No pretend pass: the handlers are x64 code and need an x86-64 host. */
   (void)c;

@@ -61,6 +61,12 @@ uint8_t *rp_case_read_file(const char *dir, const char *name, size_t *len, rp_ca
 /* Records a call's outcome (status, reason, index, rejecting location). */
 void rp_case_observe(rp_case_result *r, EFI_STATUS st, const rp_diag *d);
 
+/* A setup step of a case: true when st succeeded; otherwise the step's
+ * status and reason become the case's outcome (so an injected allocation
+ * failure in setup reads as the clean EFI_OUT_OF_RESOURCES it is) and the
+ * case fails naming the step. */
+bool rp_case_step(rp_case_result *r, EFI_STATUS st, const rp_diag *d, const char *what);
+
 /* Helper for exec functions: records a failed post-condition. */
 void rp_case_fail(rp_case_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -54,6 +54,13 @@ void rp_case_observe(rp_case_result *r, EFI_STATUS st, const rp_diag *d) {
   r->where_line = d->line;
 }
 
+bool rp_case_step(rp_case_result *r, EFI_STATUS st, const rp_diag *d, const char *what) {
+  if (!EFI_ERROR(st)) return true;
+  rp_case_observe(r, st, d);
+  rp_case_fail(r, "%s failed: %s", what, rp_reason_name(d->reason));
+  return false;
+}
+
 uint8_t *rp_case_read_file(const char *dir, const char *name, size_t *len, rp_case_result *r) {
   char path[4096];
   long n;
