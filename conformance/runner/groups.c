@@ -6,12 +6,14 @@ extern const rp_case_group rp_group_layout;
 extern const rp_case_group rp_group_memmap;
 extern const rp_case_group rp_group_pe;
 extern const rp_case_group rp_group_pe_malformed;
+extern const rp_case_group rp_group_runtime;
 
 const rp_case_group *const rp_case_groups[] = {
   &rp_group_layout,
   &rp_group_memmap,
   &rp_group_pe,
   &rp_group_pe_malformed,
+  &rp_group_runtime,
 };
 
 const size_t rp_case_group_count = sizeof(rp_case_groups) / sizeof(rp_case_groups[0]);
