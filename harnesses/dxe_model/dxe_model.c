@@ -34,7 +34,7 @@ void *dm_alloc(dm_model *m, int region, size_t size, size_t align) {
 }
 
 static void add_desc(dm_model *m, uint32_t type, uint64_t attr, uint64_t phys, uint64_t pages) {
-  dm_desc d = { type, attr, phys, pages, 0 };
+  dm_desc d = { type, attr, phys, pages, 0, false };
   m->d[m->nd++] = d;
 }
 
@@ -289,7 +289,7 @@ size_t dm_os_vmap(const dm_model *m, uint8_t *buf, size_t cap, size_t stride, bo
   size_t n = 0;
   for (size_t i = 0; i < m->nd; i++) {
     bool rt = (m->d[i].attr & EFI_MEMORY_RUNTIME) != 0;
-    if (!rt && !xen) continue;
+    if ((!rt && !xen) || m->d[i].omit) continue;
     if (stride < sizeof(EFI_MEMORY_DESCRIPTOR) || (n + 1) * stride > cap) return 0;
     memset(buf + n * stride, 0x5A, stride);
     put_desc(buf + n * stride, &m->d[i], rt ? m->d[i].virt : UINT64_MAX);
@@ -301,7 +301,7 @@ size_t dm_os_vmap(const dm_model *m, uint8_t *buf, size_t cap, size_t stride, bo
 uint64_t dm_delta_of(const dm_model *m, uint64_t addr) {
   for (size_t i = 0; i < m->nd; i++) {
     const dm_desc *d = &m->d[i];
-    if ((d->attr & EFI_MEMORY_RUNTIME) && addr >= d->phys && addr - d->phys < d->pages * EFI_PAGE_SIZE)
+    if ((d->attr & EFI_MEMORY_RUNTIME) && !d->omit && addr >= d->phys && addr - d->phys < d->pages * EFI_PAGE_SIZE)
       return d->virt - d->phys;
   }
   return 0;

@@ -51,6 +51,7 @@ typedef struct dm_desc {
   uint64_t attr;
   uint64_t phys, pages;
   uint64_t virt;        /* assigned by dm_os_assign */
+  bool     omit;        /* the OS leaves it out of the virtual map */
 } dm_desc;
 
 typedef struct dm_region {
