@@ -3,7 +3,7 @@
  * Fuzz target "runtime_lists": ImageHead/EventHead shapes and corruptions
  * through SetVirtualAddressMap (docs/runtime.md, "List walking").
  *
- * Memory: R (runtime data, 128 KiB in 1024 slots of 128 bytes, plus a page
+ * Memory: R (runtime data, 32 KiB in 256 slots of 128 bytes, plus a page
  * of slack past the described end), T (runtime data: gST/gRT), C (runtime
  * code) and B (boot-services data, not in the map). The virtual map gives
  * R, T and C different deltas; no ExitBootServices map is recorded.
@@ -32,7 +32,7 @@
 #include "rtprm/runtime.h"
 
 #define SLOT 128u
-#define NSLOTS 1024u
+#define NSLOTS 256u
 #define R_BYTES (NSLOTS * SLOT)
 #define R_ALLOC (R_BYTES + EFI_PAGE_SIZE) /* slack past the described end */
 #define MAX_IMG 8u

@@ -42,7 +42,7 @@ def kind(k, off=0):
 LIST_SEEDS = {
     "seed-empty": lists(0, 0, []),
     "seed-events-only": lists(0, 6, [VAC, 0, VAC, VAC | 3, 0, VAC]),
-    "seed-images-and-events": lists(3, 5, [0, 0, 0, VAC, 0, VAC, 0, VAC], rot=1000),
+    "seed-images-and-events": lists(3, 5, [0, 0, 0, VAC, 0, VAC, 0, VAC], rot=250),
     "seed-notify-null": lists(0, 3, [VAC, VAC | NULLFN, VAC]),
     "seed-notify-null-plain": lists(0, 2, [NULLFN, VAC]),
     "seed-at-runtime-false": lists(0, 2, [VAC, VAC], options=1),
@@ -63,7 +63,7 @@ LIST_SEEDS = {
     "seed-tail": lists(0, 3, [VAC] * 3, [(3, 0, kind(0), 0)]),
     "seed-empty-tail": lists(0, 0, [], [(3, 0, kind(2), 0)]),
     "seed-cross-list": lists(2, 2, [0, 0, VAC, VAC], [(0, 0, kind(0), 3)]),
-    "seed-slot-end": lists(0, 2, [VAC | 7, VAC], rot=1023),
+    "seed-slot-end": lists(0, 2, [VAC | 7, VAC], rot=255),
 }
 
 # svam header: flags, stride/version, n events, 4 type bytes, 2 convert-mask bytes, 8 edits
