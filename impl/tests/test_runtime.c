@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -348,7 +349,50 @@ static void allocation_failure_at_every_site(void **state) {
   rp_host_alloc_reset();
 }
 
-int main(void) {
+/* The project's own firmware images (every .efi in build/fw-ARCH/bin), all loaded
+ * as runtime drivers into one model: every one is re-relocated exactly
+ * once. A missing or empty directory is a failure (build the preset). */
+static const char *fw_dir;
+
+static void firmware_images_relocate(void **state) {
+  (void)state;
+  fx f = { .stride = 48 };
+  rp_diag d;
+  char path[4096];
+  size_t loaded = 0;
+  DIR *dir = opendir(fw_dir);
+  if (dir == NULL) fail_msg("cannot open %s: build the firmware preset first", fw_dir);
+  assert_int_equal(dm_init(&f.m, &(dm_config){ 512, 64, 4, 0 }), EFI_SUCCESS);
+  assert_int_equal(dm_install_protocol(&f.m), EFI_SUCCESS);
+  for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+    size_t n = strlen(e->d_name);
+    if (n < 4 || strcmp(e->d_name + n - 4, ".efi") != 0) continue;
+    snprintf(path, sizeof(path), "%s/%s", fw_dir, e->d_name);
+    assert_int_equal(dm_load_image_file(&f.m, path, NULL), EFI_SUCCESS);
+    loaded++;
+  }
+  closedir(dir);
+  assert_true(loaded >= 3);
+  assert_int_equal(dm_create_event(&f.m, EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE, NULL, true, NULL), EFI_SUCCESS);
+  assert_int_equal(dm_exit_boot_services(&f.m, true), EFI_SUCCESS);
+  dm_os_assign(&f.m, 0);
+  f.vsize = dm_os_vmap(&f.m, f.vmap, sizeof(f.vmap), f.stride, false);
+  dm_snapshot_tables(&f.m);
+  assert_int_equal(svam(&f, &d), EFI_SUCCESS);
+  assert_verified(&f);
+  assert_int_equal(f.m.rt->stats.images_relocated, loaded);
+  assert_true(f.m.rt->stats.sites_applied > 0);
+  assert_int_equal(f.m.rt->stats.sites_skipped, 0);
+  dm_destroy(&f.m);
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--fw-dir") == 0) {
+    const struct CMUnitTest fw[] = { cmocka_unit_test(firmware_images_relocate) };
+    fw_dir = argv[2];
+    rp_host_log_quiet(1);
+    return cmocka_run_group_tests_name(strstr(argv[2], "aa64") ? "runtime-fw-aa64" : "runtime-fw-x64", fw, NULL, NULL);
+  }
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(create_initialises_protocol),
     cmocka_unit_test(whole_boot_converts_everything_once),
