@@ -321,6 +321,74 @@ static void crc32_service(void **state) {
   assert_int_equal(rp_rt_calculate_crc32("x", 1, NULL, &d), EFI_INVALID_PARAMETER);
 }
 
+/* After the commit nothing can be undone (docs/runtime.md): damage a
+ * callback does to an image or a list after validation is counted, logged
+ * and the call still succeeds. */
+typedef enum { DAMAGE_IMAGE, DAMAGE_IMAGE_LIST, DAMAGE_EVENT_LIST } damage_kind;
+
+typedef struct damage {
+  fx *f;
+  damage_kind kind;
+  EFI_RUNTIME_EVENT_ENTRY *self;
+} damage;
+
+static VOID EFIAPI damaging_cb(EFI_EVENT e, VOID *ctx) {
+  damage *dm = ctx;
+  (void)e;
+  if (dm->kind == DAMAGE_IMAGE) {
+    uint8_t *b = dm->f->m.img[1].entry->ImageBase;
+    b[0] = 'X'; /* no DOS header any more */
+  } else if (dm->kind == DAMAGE_IMAGE_LIST) {
+    dm->f->m.img[0].entry->Link.ForwardLink = NULL;
+  } else {
+    dm->self->Link.ForwardLink = NULL;
+  }
+}
+
+static void callback_damage_after_commit(void **state) {
+  (void)state;
+  static char log[8192];
+  static const char *const want[] = { "failed after commit", "image list damaged", "event list damaged" };
+  for (int k = 0; k < 3; k++) {
+    fx f = { .stride = 48 };
+    rp_diag d;
+    assert_int_equal(boot(&f, NULL, true), EFI_SUCCESS);
+    damage *dm = dm_alloc(&f.m, DM_R_DATA, sizeof(*dm), 8);
+    EFI_RUNTIME_EVENT_ENTRY *e = dm_alloc(&f.m, DM_R_DATA, sizeof(*e), 8);
+    assert_non_null(dm);
+    assert_non_null(e);
+    memset(e, 0, sizeof(*e));
+    dm->f = &f;
+    dm->kind = (damage_kind)k;
+    dm->self = e;
+    e->Type = EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE;
+    e->NotifyFunction = damaging_cb;
+    e->NotifyContext = dm;
+    EFI_LIST_ENTRY *h = &f.m.rt->proto.EventHead; /* first in the list */
+    e->Link.ForwardLink = h->ForwardLink;
+    e->Link.BackLink = h;
+    h->ForwardLink->BackLink = &e->Link;
+    h->ForwardLink = &e->Link;
+    log[0] = 0;
+    rp_host_log_quiet(0);
+    rp_host_log_capture(log, sizeof(log));
+    assert_int_equal(svam(&f, &d), EFI_SUCCESS);
+    rp_host_log_capture(NULL, 0);
+    rp_host_log_quiet(1);
+    assert_non_null(strstr(log, want[k]));
+    const rp_rt_stats *s = &f.m.rt->stats;
+    if (k == DAMAGE_IMAGE) {
+      assert_int_equal(s->images_failed, 1);
+      assert_int_equal(s->images_relocated, N_IMAGES - 1);
+    }
+    if (k == DAMAGE_IMAGE_LIST) assert_int_equal(s->images_relocated, 1);
+    if (k == DAMAGE_EVENT_LIST) assert_int_equal(s->events_signalled, 1);
+    assert_int_equal(s->pointers_converted, 15); /* the tables are still converted */
+    assert_true(f.m.rt->proto.VirtualMode);
+    dm_destroy(&f.m);
+  }
+}
+
 /* Fail allocation call n for n = 1, 2, ... until a boot makes no failing
  * call: every failure is reported, nothing leaks, and with no failure the
  * whole flow verifies. */
@@ -405,6 +473,7 @@ int main(int argc, char **argv) {
     cmocka_unit_test(changed_sites_are_skipped),
     cmocka_unit_test(convert_pointer_rules),
     cmocka_unit_test(crc32_service),
+    cmocka_unit_test(callback_damage_after_commit),
     cmocka_unit_test(allocation_failure_at_every_site),
   };
   rp_host_log_quiet(1);
