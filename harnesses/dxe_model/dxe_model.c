@@ -351,11 +351,14 @@ static uint32_t site_width(unsigned type) {
   }
 }
 
-/* Marks (mask[k] = 1) every byte of every site that overlaps another site:
- * docs/pecoff.md lets overlapping sites through, and re-relocation then
- * skips the site whose value the later write changed (the EDK II rule), so
- * "equal to a fresh relocation" is only meaningful for the other bytes.
- * Reads the relocation directory of the freshly loaded image itself. */
+/* Marks (mask[k] = 1) the bytes where "equal to a fresh relocation" is not
+ * the right expectation, reading the relocation directory itself:
+ *  - every site that overlaps another site: docs/pecoff.md lets them
+ *    through, and re-relocation skips the site whose value a later write
+ *    changed (the EDK II rule);
+ *  - every HIGH site: it holds only the upper half of an address, so two
+ *    steps (load delta, then virtual delta) lose the carry out of the lower
+ *    halves that one step of the summed delta would have, in EDK II too. */
 static void overlap_mask(const uint8_t *img, uint32_t size, const rp_pe_image *p, uint8_t *mask) {
   uint8_t *cover = calloc(size, 1);
   uint32_t rva = p->dirs[5].rva, end = rva + p->dirs[5].size;
@@ -372,7 +375,7 @@ static void overlap_mask(const uint8_t *img, uint32_t size, const rp_pe_image *p
         uint64_t t = (uint64_t)page + (v & 0xFFFu), w = site_width(v >> 12);
         for (uint64_t k = t; k < t + w && k < size; k++) {
           if (pass == 0) cover[k] = cover[k] < 2 ? cover[k] + 1 : 2;
-          else if (cover[k] > 1) memset(mask + t, 1, (size_t)((t + w < size ? t + w : size) - t));
+          else if (cover[k] > 1 || (v >> 12) == 1) memset(mask + t, 1, (size_t)((t + w < size ? t + w : size) - t));
         }
       }
       b += bsz;

@@ -26,8 +26,9 @@
  *   dm_os_vmap              the map handed to SetVirtualAddressMap (Linux:
  *                           runtime descriptors only; Xen: all, junk VAs)
  *   dm_os_verify            every image byte-equal to a fresh relocation at
- *                           its VA (bytes of overlapping relocation sites
- *                           excepted: docs/pecoff.md lets them through), every event called once with its EFI_EVENT,
+ *                           its VA (except the bytes of overlapping sites,
+ *                           which docs/pecoff.md lets through, and of HIGH
+ *                           sites, which cannot compose two deltas), every event called once with its EFI_EVENT,
  *                           every table pointer converted, CRCs valid
  * Memory is the host's: "physical" addresses are host pointers.
  */
