@@ -93,6 +93,12 @@ static void create_initialises_protocol(void **state) {
   assert_int_equal(rp_rt_create(&cfg, &rt, &d), EFI_INVALID_PARAMETER);
   assert_int_equal(d.reason, RP_R_NULL_ARGUMENT);
   cfg.st = &st;
+  assert_int_equal(rp_rt_create(NULL, &rt, &d), EFI_INVALID_PARAMETER);
+  assert_int_equal(rp_rt_create(&cfg, NULL, &d), EFI_INVALID_PARAMETER);
+  st.RuntimeServices = NULL;
+  assert_int_equal(rp_rt_create(&cfg, &rt, &d), EFI_INVALID_PARAMETER);
+  st.RuntimeServices = &rs;
+  rp_rt_destroy(NULL); /* tolerated */
   rp_host_alloc_reset();
   rp_host_fail_nth(1);
   assert_int_equal(rp_rt_create(&cfg, &rt, &d), EFI_OUT_OF_RESOURCES);
