@@ -253,6 +253,26 @@ static void m_too_many(fx *f) {
   f->big_size = 8193u * f->stride;
   f->big = calloc(1, f->big_size);
 }
+/* Linux x86 maps runtime regions top-down: the descriptors reach us in
+ * reverse order. */
+static void m_reverse(fx *f) {
+  size_t n = f->vsize / f->stride;
+  uint8_t tmp[64];
+  for (size_t i = 0; i < n / 2; i++) {
+    memcpy(tmp, f->vmap + i * f->stride, f->stride);
+    memcpy(f->vmap + i * f->stride, f->vmap + (n - 1 - i) * f->stride, f->stride);
+    memcpy(f->vmap + (n - 1 - i) * f->stride, tmp, f->stride);
+  }
+}
+/* A driver built by GNU ld with HIGHLOW and DIR64 entries: the EDK II record
+ * pads each to its own alignment. */
+static void m_highlow_image(fx *f) { (void)load(f, "seed-mingw-x64-highlow.efi"); }
+static void p_highlow_image(fx *f, rp_case_result *r) {
+  os_checks(f, r);
+  if (f->m.n_img != N_IMAGES + 1 || f->m.img[N_IMAGES].load.by_type[IMAGE_REL_BASED_HIGHLOW] == 0)
+    rp_case_fail(r, "setup: the HIGHLOW image was not loaded");
+  if (f->m.rt->stats.images_relocated != N_IMAGES + 1) rp_case_fail(r, "not every image was re-relocated");
+}
 /* precedence */
 static void m_version_not_runtime(fx *f) { m_version0(f); m_not_at_runtime(f); }
 static void m_unaligned_and_nomap(fx *f) { m_va_unaligned(f); m_drop_mmio(f); }
@@ -643,6 +663,10 @@ static const rp_case runtime_cases[] = {
     IN(B_NO_EBS_MAP, M(m_drop_mmio)), NULL },
   { "RT-C-009", "RT-017", "EDK II core: an extra runtime descriptor cannot be detected", PASS,
     IN(B_NO_EBS_MAP, M(m_extra_unknown)), NULL },
+  { "RT-C-106", "RT-013", "Linux x86 top-down order: runtime descriptors in reverse map order", PASS,
+    IN(0, M(m_reverse)), NULL },
+  { "RT-C-107", "RT-040", "An image with HIGHLOW and DIR64 sites (padded EDK II record) is re-relocated", PASS,
+    IN(0, M(m_highlow_image), P(p_highlow_image)), NULL },
   /* UNSUPPORTED */
   { "RT-C-010", "RT-001 RT-015", "Before ExitBootServices: EFI_UNSUPPORTED, nothing changes",
     EFI_UNSUPPORTED, RP_R_RT_NOT_AT_RUNTIME, NOIDX, IN(0, M(m_not_at_runtime)), NULL },
