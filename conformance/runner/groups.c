@@ -7,6 +7,7 @@ extern const rp_case_group rp_group_memmap;
 extern const rp_case_group rp_group_pe;
 extern const rp_case_group rp_group_pe_malformed;
 extern const rp_case_group rp_group_prm;
+extern const rp_case_group rp_group_runtime;
 
 const rp_case_group *const rp_case_groups[] = {
   &rp_group_layout,
@@ -14,6 +15,7 @@ const rp_case_group *const rp_case_groups[] = {
   &rp_group_pe,
   &rp_group_pe_malformed,
   &rp_group_prm,
+  &rp_group_runtime,
 };
 
 const size_t rp_case_group_count = sizeof(rp_case_groups) / sizeof(rp_case_groups[0]);

@@ -65,16 +65,35 @@ static EFI_STATUS rt_setup(rp_mbytes image, uint64_t old_base, uint64_t new_base
   return st;
 }
 
+/* Every check of rp_pe_runtime_relocate, no write: pass 1 over the directory,
+ * the record size and the deferred site-content verdict. */
+static EFI_STATUS rt_prepare(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
+                             rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
+  EFI_STATUS st;
+  if (image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  st = rt_setup(image, old_base, new_base, fmt, record, img, r, diag);
+  if (!EFI_ERROR(st)) st = pe_reloc_run(r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
+  if (!EFI_ERROR(st)) st = record_fits(r, diag);
+  if (!EFI_ERROR(st)) st = pe_reloc_finish(r, diag);
+  return st;
+}
+
+EFI_STATUS rp_pe_runtime_check(rp_bytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
+                               rp_bytes record, rp_diag *diag) {
+  rp_pe_image img;
+  pe_rrun r;
+  /* The validate pass never writes through the view (PE_RUN_VALIDATE). */
+  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), old_base, new_base, fmt,
+                             record, &img, &r, diag);
+  if (!EFI_ERROR(st)) rp_diag_clear(diag);
+  return st;
+}
+
 EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
                                   rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag) {
   rp_pe_image img;
   pe_rrun r;
-  EFI_STATUS st;
-  if (image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  st = rt_setup(image, old_base, new_base, fmt, record, &img, &r, diag);
-  if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
-  if (!EFI_ERROR(st)) st = record_fits(&r, diag);
-  if (!EFI_ERROR(st)) st = pe_reloc_finish(&r, diag);
+  EFI_STATUS st = rt_prepare(image, old_base, new_base, fmt, record, &img, &r, diag);
   if (EFI_ERROR(st)) return st;
   st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */

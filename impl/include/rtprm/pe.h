@@ -128,6 +128,12 @@ typedef struct rp_pe_rerelocate_stats {
 EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
                                   rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag);
 
+/* Every check rp_pe_runtime_relocate makes, without writing: the same status
+ * and reason it would return. SetVirtualAddressMap validates each image with
+ * it before changing anything (docs/runtime.md). */
+EFI_STATUS rp_pe_runtime_check(rp_bytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
+                               rp_bytes record, rp_diag *diag);
+
 /* ---- exports ----------------------------------------------------------------- */
 
 typedef struct rp_pe_exports {

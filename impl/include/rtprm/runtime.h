@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+/*
+ * The platform-neutral core of the Runtime Architectural Protocol provider
+ * (PI Vol 2 §12.8; UEFI §8.4 Virtual Memory Services): the protocol state the
+ * DXE core fills, SetVirtualAddressMap, ConvertPointer and CalculateCrc32.
+ * docs/runtime.md holds the status precedence (requirements RT-xxx).
+ *
+ * Files (impl/runtime/):
+ *   rt_state.c   create/destroy, ConvertPointer, CalculateCrc32, header CRCs
+ *   rt_map.c     map checks: EBS map vs virtual map (NO_MAPPING/NOT_FOUND),
+ *                runtime-memory lookups used by every other check
+ *   rt_list.c    the hardened ImageHead/EventHead walk
+ *   rt_svam.c    SetVirtualAddressMap: validate everything, then commit
+ *                (events, images, tables)
+ *
+ * Lifetime: rp_rt_create allocates the state (protocol included) from
+ * EfiRuntimeServicesData through the platform seam; nothing else allocates,
+ * so SetVirtualAddressMap and ConvertPointer work after ExitBootServices.
+ */
+#ifndef RTPRM_RUNTIME_H
+#define RTPRM_RUNTIME_H
+
+#include "rtprm/memmap.h"
+#include "rtprm/pi_runtime.h"
+#include "rtprm/status.h"
+#include "rtprm/uefi_tables.h"
+
+/* Walk bound for ImageHead and EventHead (hardening: a corrupt list never
+ * loops). Real platforms hold tens of entries. */
+#define RP_RT_MAX_LIST_ENTRIES 4096u
+
+/* Index values in rp_diag for table-pointer rejections (RT_TABLE_*):
+ * 0..11 the runtime services in table order without SVAM/ConvertPointer,
+ * then the system table's fields. */
+enum {
+  RP_RT_FIELD_FIRMWARE_VENDOR = 12,
+  RP_RT_FIELD_CONFIGURATION_TABLE = 13,
+  RP_RT_FIELD_RUNTIME_SERVICES = 14,
+  RP_RT_FIELD_COUNT = 15,
+  RP_RT_HDR_SYSTEM_TABLE = 100, /* RT_TABLE_HEADER index: gST header */
+  RP_RT_HDR_RUNTIME_SERVICES = 101,
+};
+
+/* Which list a RT_LIST_* rejection came from: rp_diag.index is
+ * list * RP_RT_LIST_INDEX_SCALE + position of the bad node (0 = first). */
+#define RP_RT_LIST_IMAGES 1u
+#define RP_RT_LIST_EVENTS 2u
+#define RP_RT_LIST_INDEX_SCALE 0x100000000ull
+
+typedef struct rp_rt_config {
+  EFI_SYSTEM_TABLE *st;       /* the tables SetVirtualAddressMap converts (required) */
+  uint64_t self_image_base;   /* the provider's own image, never re-relocated (0: none) */
+} rp_rt_config;
+
+typedef struct rp_rt_stats {
+  uint64_t events_signalled;  /* callbacks made */
+  uint64_t images_relocated;  /* entries re-relocated */
+  uint64_t images_self;       /* entries skipped as the provider's own image */
+  uint64_t images_failed;     /* entries that failed after commit (callback damage) */
+  uint64_t sites_applied;     /* relocation sites adjusted, all images */
+  uint64_t sites_skipped;     /* sites left alone: value no longer the recorded one */
+  uint64_t pointers_converted;/* table pointers converted */
+} rp_rt_stats;
+
+typedef struct rp_runtime {
+  EFI_RUNTIME_ARCH_PROTOCOL proto; /* first: the interface that is installed */
+  EFI_SYSTEM_TABLE *st;
+  uint64_t self_image_base;
+  rp_memmap vmap;                  /* the caller's map, only while in_svam */
+  bool in_svam;
+  rp_rt_stats stats;               /* of the last successful SetVirtualAddressMap */
+} rp_runtime;
+
+/* Allocates and initialises the state: empty lists, DescriptorSize 48 (the
+ * EDK II DXE core's padded size on every 64-bit target), version 1, no map,
+ * both flags FALSE. EFI_INVALID_PARAMETER when cfg/st/RuntimeServices is NULL,
+ * EFI_OUT_OF_RESOURCES when the allocation fails. */
+EFI_STATUS rp_rt_create(const rp_rt_config *cfg, rp_runtime **out, rp_diag *diag);
+void rp_rt_destroy(rp_runtime *rt);
+
+/* UEFI §8.4 SetVirtualAddressMap. Status precedence (docs/runtime.md):
+ * UNSUPPORTED (not at runtime / already virtual) > INVALID_PARAMETER (map
+ * header and descriptors) > EBS map check > NO_MAPPING > NOT_FOUND > lists,
+ * images, events, tables. A rejected call changes nothing. */
+EFI_STATUS rp_rt_set_virtual_address_map(rp_runtime *rt, UINTN map_size, UINTN desc_size, UINT32 desc_version,
+                                         const EFI_MEMORY_DESCRIPTOR *vmap, rp_diag *diag);
+
+/* UEFI §8.4 ConvertPointer. Address NULL: INVALID_PARAMETER; *Address NULL:
+ * SUCCESS when disposition has EFI_OPTIONAL_PTR (a bit test), else
+ * INVALID_PARAMETER; outside SetVirtualAddressMap: NOT_FOUND; otherwise the
+ * first runtime descriptor with PhysicalStart <= a < end (exclusive) converts
+ * it, NOT_FOUND when none does. */
+EFI_STATUS rp_rt_convert_pointer(rp_runtime *rt, UINTN disposition, VOID **address, rp_diag *diag);
+
+/* EFI_BOOT_SERVICES.CalculateCrc32: INVALID_PARAMETER when data or crc is
+ * NULL or size is 0 (runtime.md §2.4). */
+EFI_STATUS rp_rt_calculate_crc32(const VOID *data, UINTN size, UINT32 *crc, rp_diag *diag);
+
+/* Recomputes hdr->CRC32 over HeaderSize bytes with the field zeroed (UEFI
+ * §4.2). The caller guarantees HeaderSize bytes are readable. */
+void rp_rt_table_crc(EFI_TABLE_HEADER *hdr);
+
+#endif /* RTPRM_RUNTIME_H */
