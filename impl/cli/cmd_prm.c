@@ -117,7 +117,7 @@ static void print_module_text(const char *path, const rp_prm_module *m) {
 
 static int prm_module(const prm_args *a) {
   if (a->nfiles != 1) return cli_usage("prm module: exactly one IMG");
-  rp_prm_module m;
+  rp_prm_module m = { 0 };
   int rc = open_module(a->files[0], a->has_platform ? &a->platform : NULL, &m);
   if (rc != CLI_OK) return rc;
   if (a->json) print_module_json(a->files[0], &m);

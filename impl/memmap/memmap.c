@@ -83,7 +83,7 @@ static EFI_STATUS check_descriptor(const EFI_MEMORY_DESCRIPTOR *d, uint64_t i, u
 
 /* Page runs at a and b intersect; their last bytes were checked already. */
 static bool runs_overlap(uint64_t a, uint64_t pa, uint64_t b, uint64_t pb) {
-  uint64_t la, lb;
+  uint64_t la = 0, lb = 0;
   (void)rp_page_range_last(a, pa, &la);
   (void)rp_page_range_last(b, pb, &lb);
   return a <= lb && b <= la;
@@ -92,11 +92,11 @@ static bool runs_overlap(uint64_t a, uint64_t pa, uint64_t b, uint64_t pb) {
 /* First overlapping pair (i < j) in map order; reports j. */
 static EFI_STATUS check_overlaps(const rp_memmap *m, uint64_t n, uint32_t flags, bool virt, rp_diag *diag) {
   for (uint64_t j = 1; j < n; j++) {
-    EFI_MEMORY_DESCRIPTOR dj;
+    EFI_MEMORY_DESCRIPTOR dj = { 0 };
     (void)rp_memmap_get(m, j, &dj);
     if (!in_scope(&dj, flags) || (virt && !is_runtime(&dj))) continue;
     for (uint64_t i = 0; i < j; i++) {
-      EFI_MEMORY_DESCRIPTOR di;
+      EFI_MEMORY_DESCRIPTOR di = { 0 };
       (void)rp_memmap_get(m, i, &di);
       if (!in_scope(&di, flags) || (virt && !is_runtime(&di))) continue;
       if (!virt && runs_overlap(di.PhysicalStart, di.NumberOfPages, dj.PhysicalStart, dj.NumberOfPages))
@@ -114,7 +114,7 @@ EFI_STATUS rp_memmap_validate(const rp_memmap *m, uint32_t flags, rp_memmap_summ
   if (EFI_ERROR(st)) return st;
   s.count = rp_memmap_count(m);
   for (uint64_t i = 0; i < s.count; i++) {
-    EFI_MEMORY_DESCRIPTOR d;
+    EFI_MEMORY_DESCRIPTOR d = { 0 };
     (void)rp_memmap_get(m, i, &d); /* in bounds: map_size <= buf.len */
     if (!in_scope(&d, flags)) continue;
     st = check_descriptor(&d, i, flags, diag);

@@ -102,8 +102,8 @@ static EFI_STATUS check_names(const rp_pe_image *img, rp_pe_exports *e, rp_diag 
   for (uint32_t i = 0; i < e->num_names; i++) {
     uint32_t nrva = 0;
     uint16_t ord = 0;
-    uint64_t off;
-    size_t len;
+    uint64_t off = 0;
+    size_t len = 0;
     EFI_STATUS st;
     (void)read_tab32(img, e->names_rva, i, &nrva);
     (void)read_tab16(img, e->ordinals_rva, i, &ord);
@@ -177,7 +177,7 @@ static size_t cstr_len(const char *s) {
 /* Compares the wanted name with export i: <0, 0, >0 like strcmp. */
 static EFI_STATUS cmp_at(const rp_pe_image *img, const rp_pe_exports *exp, uint32_t i, const char *name,
                          size_t nlen, rp_pe_export *x, int *cmp, rp_diag *diag) {
-  size_t len;
+  size_t len = 0;
   EFI_STATUS st = export_at(img, exp, i, x, &len, diag);
   if (EFI_ERROR(st)) return st;
   *cmp = name_cmp((const uint8_t *)name, nlen, (const uint8_t *)x->name, len);
@@ -193,8 +193,8 @@ EFI_STATUS rp_pe_export_find(const rp_pe_image *img, const rp_pe_exports *exp, c
   nlen = cstr_len(name);
   hi = exp->num_names;
   while (lo < hi) {
-    rp_pe_export x;
-    int c;
+    rp_pe_export x = { 0 };
+    int c = 0;
     uint32_t mid = exp->names_sorted ? lo + (hi - lo) / 2 : lo;
     EFI_STATUS st = cmp_at(img, exp, mid, name, nlen, &x, &c, diag);
     if (EFI_ERROR(st)) return st;

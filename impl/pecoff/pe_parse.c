@@ -232,7 +232,7 @@ static EFI_STATUS check_entry(const rp_pe_image *img, rp_diag *diag) {
 }
 
 static EFI_STATUS parse_all(rp_bytes b, rp_pe_layout layout, rp_pe_image *img, rp_diag *diag) {
-  hdr_pos pos;
+  hdr_pos pos = { 0 };
   EFI_STATUS st = parse_dos(b, img, diag);
   if (!EFI_ERROR(st)) st = parse_coff(b, img, &pos, diag);
   if (!EFI_ERROR(st)) st = parse_opt_shape(b, img, &pos, diag);

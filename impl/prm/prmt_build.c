@@ -138,7 +138,7 @@ static uint32_t put_module(const rp_prmt_module_in *m, uint8_t *p) {
 }
 
 EFI_STATUS rp_prmt_build(const rp_prmt_build_in *in, rp_mbytes out, uint32_t *written, rp_diag *diag) {
-  uint32_t size, off = RP_PRMT_HEADER_SIZE;
+  uint32_t size = 0, off = RP_PRMT_HEADER_SIZE;
   EFI_STATUS st = rp_prmt_size(in, &size, diag);
   if (EFI_ERROR(st)) return st;
   if (out.ptr == NULL || out.len < size) RP_REJECT(diag, EFI_BUFFER_TOO_SMALL, BUFFER_TOO_SMALL, size);
@@ -152,7 +152,7 @@ EFI_STATUS rp_prmt_build(const rp_prmt_build_in *in, rp_mbytes out, uint32_t *wr
 }
 
 EFI_STATUS rp_prmt_build_alloc(const rp_prmt_build_in *in, uint8_t **table, uint32_t *size, rp_diag *diag) {
-  uint32_t n;
+  uint32_t n = 0;
   void *p = NULL;
   EFI_STATUS st;
   if (table == NULL || size == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);

@@ -85,7 +85,7 @@ static EFI_STATUS check_header(rp_bytes buf, rp_prmt_info *info, rp_bytes *t, rp
 /* ---- spec walk: every field --------------------------------------------------- */
 
 static EFI_STATUS check_handler(rp_bytes t, uint64_t off, rp_diag *diag) {
-  rp_prmt_handler_view h;
+  rp_prmt_handler_view h = { 0 };
   EFI_STATUS st = rp_prmt_handler_read(t, off, &h, diag);
   if (EFI_ERROR(st)) return st;
   if (h.revision != PRM_HANDLER_INFORMATION_STRUCT_REVISION)
@@ -98,7 +98,7 @@ static EFI_STATUS check_handler(rp_bytes t, uint64_t off, rp_diag *diag) {
 
 /* Module at off; *next gets off + StructureLength. Index = table offset. */
 static EFI_STATUS check_module(rp_bytes t, uint64_t off, uint64_t *next, rp_diag *diag) {
-  rp_prmt_module_view m;
+  rp_prmt_module_view m = { 0 };
   uint64_t need;
   EFI_STATUS st = rp_prmt_module_read(t, off, &m, diag);
   if (EFI_ERROR(st)) return st;
@@ -134,7 +134,7 @@ static EFI_STATUS linux_walk(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
   uint64_t off = RP_PRMT_HEADER_SIZE, spec = info->module_offset;
   uint32_t n = 0;
   while (off + 4 < t.len) {
-    rp_prmt_module_view s;
+    rp_prmt_module_view s = { 0 };
     uint16_t len = 0;
     (void)rp_read_u16(t, off + 2, &len); /* off + 4 < end: readable */
     if (n >= info->module_count || off != spec || len == 0)
@@ -156,7 +156,7 @@ static EFI_STATUS linux_walk(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
 static EFI_STATUS acpica_walk(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
   uint64_t off = info->module_offset, spec = info->module_offset;
   for (uint32_t i = 0; i < info->module_count; i++) {
-    rp_prmt_module_view m, s;
+    rp_prmt_module_view m = { 0 }, s = { 0 };
     if (EFI_ERROR(rp_prmt_module_read(t, off, &m, NULL)) || off != spec)
       RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_WALK_DISAGREE, i);
     (void)rp_prmt_module_read(t, spec, &s, NULL);
@@ -176,7 +176,7 @@ static EFI_STATUS check_dups(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
   void *mp = NULL, *hp = NULL;
   EFI_STATUS st;
   for (uint32_t i = 0; i < info->module_count; i++) {
-    rp_prmt_module_view m;
+    rp_prmt_module_view m = { 0 };
     (void)rp_prmt_module_read(t, off, &m, NULL);
     hb += m.handler_count;
     off += m.length;
@@ -195,14 +195,14 @@ static EFI_STATUS check_dups(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
   rp_prm_handler *hs = hp;
   off = info->module_offset;
   for (uint32_t i = 0, k = 0; i < info->module_count; i++) {
-    rp_prmt_module_view m;
+    rp_prmt_module_view m = { 0 };
     (void)rp_prmt_module_read(t, off, &m, NULL);
     rp_memset(&mods[i], 0, sizeof(mods[i]));
     mods[i].module_guid = m.guid;
     mods[i].handler_count = m.handler_count;
     mods[i].handlers = &hs[k];
     for (uint32_t j = 0; j < m.handler_count; j++, k++) {
-      rp_prmt_handler_view h;
+      rp_prmt_handler_view h = { 0 };
       (void)rp_prmt_handler_read(t, off + m.handler_offset + (uint64_t)j * RP_PRMT_HANDLER_SIZE, &h, NULL);
       hs[k].guid = h.guid;
     }

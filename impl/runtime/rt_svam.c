@@ -126,7 +126,7 @@ static bool is_self(const rp_runtime *rt, const EFI_RUNTIME_IMAGE_ENTRY *e) {
 static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *diag) {
   const svam_ctx *c = ctx;
   const EFI_RUNTIME_IMAGE_ENTRY *e = entry;
-  img_plan p;
+  img_plan p = { 0 };
   EFI_STATUS st;
   if (is_self(c->rt, e)) return EFI_SUCCESS;
   st = plan_image(c->vm, e, pos, &p, diag);
@@ -145,7 +145,7 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   svam_ctx *c = ctx;
   const EFI_RUNTIME_IMAGE_ENTRY *e = entry;
   rp_pe_rerelocate_stats s = { 0, 0 };
-  img_plan p;
+  img_plan p = { 0 };
   rp_diag d;
   (void)diag;
   if (is_self(c->rt, e)) {

@@ -34,7 +34,7 @@ static void add_and_mul_detect_overflow(void **state) {
 
 static void align_up_rejects_bad_alignment_and_overflow(void **state) {
   (void)state;
-  uint64_t r;
+  uint64_t r = 0;
   assert_true(rp_align_up_u64(0x1001, 0x1000, &r));
   assert_int_equal(r, 0x2000);
   assert_true(rp_align_up_u64(0x2000, 0x1000, &r));

@@ -435,7 +435,10 @@ static void firmware_images_relocate(void **state) {
   char path[4096];
   size_t loaded = 0;
   DIR *dir = opendir(fw_dir);
-  if (dir == NULL) fail_msg("cannot open %s: build the firmware preset first", fw_dir);
+  if (dir == NULL) {
+    fail_msg("cannot open %s: build the firmware preset first", fw_dir);
+    return;
+  }
   assert_int_equal(dm_init(&f.m, &(dm_config){ 512, 64, 4, 0 }), EFI_SUCCESS);
   assert_int_equal(dm_install_protocol(&f.m), EFI_SUCCESS);
   for (struct dirent *e; (e = readdir(dir)) != NULL;) {
