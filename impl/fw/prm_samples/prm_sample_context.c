@@ -1,22 +1,31 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * PrmSampleContext.efi: a PRM module with three handlers.
- *   PrmSampleDebugConHello   writes "PRM hello\n" to the QEMU debug console
- *                            (port 0xE9) on x64; returns EFI_SUCCESS
+ *   PrmSampleDebugConHello   checks its 'PRMC' context (signature, version
+ *                            1 or Linux's 0, its own handler GUID) and
+ *                            writes "PRM hello: ..." with its own address
+ *                            and the verdict to the QEMU debug console (port
+ *                            0xE9) on x64; EFI_SUCCESS only when the
+ *                            context is valid
  *   PrmSampleCheckContext    EFI_INVALID_PARAMETER without a context,
  *                            EFI_NOT_FOUND unless it is 'PRMC' for this
  *                            handler's GUID (version 1, or 0 as Linux sends)
  *   PrmSampleCheckStaticData EFI_NOT_FOUND unless the context carries a
- *                            'PRMS' static data buffer of >= 8 bytes
+ *                            'PRMS' static data buffer holding
+ *                            RP_SAMPLE_STATIC_PAYLOAD (PrmConfigDxe's)
  */
 #include "rtprm/guid.h"
 #include "rtprm/prm_core.h"
 #include "rtprm/prm_module_author.h"
 
-#define MODULE_GUID  { 0x7d1e5c2a, 0x3b94, 0x4f61, { 0x9a, 0x0e, 0x52, 0xc4, 0x18, 0x6b, 0xd3, 0x01 } }
-#define HELLO_GUID   { 0x1f0b3a6e, 0x2c7d, 0x4e85, { 0xb1, 0x49, 0x0d, 0x6a, 0x93, 0x27, 0xe5, 0x11 } }
-#define CONTEXT_GUID { 0x5a9c6d04, 0x8e21, 0x47b3, { 0x86, 0x5f, 0x3c, 0x1d, 0x70, 0xa2, 0x94, 0x12 } }
-#define STATIC_GUID  { 0xe3b27f19, 0x6d48, 0x4a0c, { 0x92, 0xd7, 0x41, 0x8e, 0x5b, 0x06, 0xc3, 0x13 } }
+#include "prm_sample_guids.h"
+#include "rtprm/fmt.h"
+#include "rtprm/mem.h"
+
+#define MODULE_GUID  RP_SAMPLE_CONTEXT_MODULE_GUID
+#define HELLO_GUID   RP_SAMPLE_HELLO_GUID
+#define CONTEXT_GUID RP_SAMPLE_CONTEXT_GUID
+#define STATIC_GUID  RP_SAMPLE_STATIC_GUID
 
 static void debugcon(const char *s) {
 #if defined(__x86_64__)
@@ -33,10 +42,17 @@ static bool context_ok(const PRM_CONTEXT_BUFFER *c, const EFI_GUID *want) {
 }
 
 RP_PRM_HANDLER(PrmSampleDebugConHello) {
+  static const EFI_GUID want = HELLO_GUID;
+  char line[160];
   (void)ParameterBuffer;
-  (void)ContextBuffer;
-  debugcon("PRM hello\n");
-  return EFI_SUCCESS;
+  bool ok = ContextBuffer != NULL && context_ok(ContextBuffer, &want);
+  rp_snprintf(line, sizeof(line), "PRM hello: handler at 0x%llx, context %s (PRMC v%u), static data %s\n",
+              (unsigned long long)(uintptr_t)&PrmSampleDebugConHello, ok ? "ok" : "BAD",
+              ContextBuffer != NULL ? (unsigned)ContextBuffer->Version : 0u,
+              ok && ContextBuffer->StaticDataBuffer != NULL ? "present" : "none");
+  debugcon(line);
+  if (ContextBuffer == NULL) return EFI_INVALID_PARAMETER;
+  return ok ? EFI_SUCCESS : EFI_NOT_FOUND;
 }
 
 RP_PRM_HANDLER(PrmSampleCheckContext) {
@@ -55,6 +71,9 @@ RP_PRM_HANDLER(PrmSampleCheckStaticData) {
   UINT32 len = d->Header.Length;
   if (EFI_ERROR(rp_prm_data_buffer_validate(rp_bytes_of(d, len), PRM_DATA_BUFFER_HEADER_SIGNATURE, NULL)))
     return EFI_NOT_FOUND;
+  if (len < sizeof(PRM_DATA_BUFFER_HEADER) + sizeof(RP_SAMPLE_STATIC_PAYLOAD) ||
+      rp_memcmp(d->Data, RP_SAMPLE_STATIC_PAYLOAD, sizeof(RP_SAMPLE_STATIC_PAYLOAD)) != 0)
+    return EFI_COMPROMISED_DATA;
   return EFI_SUCCESS;
 }
 

@@ -10,9 +10,11 @@
 #include "rtprm/prm_core.h"
 #include "rtprm/prm_module_author.h"
 
-#define MODULE_GUID { 0x0c3f8e71, 0xa52d, 0x4b96, { 0x8d, 0x14, 0x6e, 0x29, 0xf0, 0x5b, 0xa7, 0x21 } }
-#define COUNT_GUID  { 0x9b6e2d43, 0x17fa, 0x4c58, { 0xa0, 0x3e, 0x27, 0x95, 0xc8, 0x4d, 0x1b, 0x22 } }
-#define READ_GUID   { 0x46d1a8bc, 0xe039, 0x4d27, { 0xbf, 0x62, 0x98, 0x0a, 0x3c, 0x75, 0xe4, 0x23 } }
+#include "prm_sample_guids.h"
+
+#define MODULE_GUID RP_SAMPLE_MMIO_MODULE_GUID
+#define COUNT_GUID  RP_SAMPLE_MMIO_COUNT_GUID
+#define READ_GUID   RP_SAMPLE_MMIO_READ_GUID
 
 static EFI_STATUS ranges_of(const PRM_CONTEXT_BUFFER *c, uint64_t *n) {
   if (c == NULL || c->RuntimeMmioRanges == NULL) return EFI_INVALID_PARAMETER;

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-2-Clause-Patent */
+#include "prm_fw.h"
+
+#include "rtprm/fmt.h"
+#include "rtprm/mem.h"
+
+void prm_say(const char *fmt, ...) {
+  char line[256];
+  va_list ap;
+  va_start(ap, fmt);
+  size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  if (n >= sizeof(line)) n = sizeof(line) - 1;
+  rp_plat_log_write(line, n);
+}
+
+EFI_STATUS prm_handles_with(const EFI_GUID *protocol, EFI_HANDLE **handles, UINTN *count) {
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  EFI_GUID g = *protocol;
+  *handles = NULL;
+  *count = 0;
+  if (bs == NULL) return EFI_NOT_READY;
+  return bs->LocateHandleBuffer(ByProtocol, &g, NULL, count, handles);
+}
+
+EFI_STATUS prm_protocol_of(EFI_HANDLE h, const EFI_GUID *protocol, void **iface) {
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  EFI_GUID g = *protocol;
+  *iface = NULL;
+  if (bs == NULL) return EFI_NOT_READY;
+  return bs->HandleProtocol(h, &g, iface);
+}
+
+void *prm_config_table(const EFI_GUID *guid) {
+  EFI_SYSTEM_TABLE *st = rp_uefi_system_table();
+  if (st == NULL || st->ConfigurationTable == NULL) return NULL;
+  for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
+    if (rp_guid_equal(&st->ConfigurationTable[i].VendorGuid, guid)) return st->ConfigurationTable[i].VendorTable;
+  }
+  return NULL;
+}
+
+EFI_STATUS prm_install_acpi_table(const void *table, UINTN size, UINTN *key) {
+  static const EFI_GUID acpi_guid = RP_GUID_ACPI_TABLE_PROTOCOL;
+  EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();
+  EFI_ACPI_TABLE_PROTOCOL *acpi = NULL;
+  EFI_GUID g = acpi_guid;
+  EFI_STATUS s;
+  if (bs == NULL) return EFI_NOT_READY;
+  s = bs->LocateProtocol(&g, NULL, (void **)&acpi);
+  if (EFI_ERROR(s)) return s;
+  return acpi->InstallAcpiTable(acpi, (void *)(uintptr_t)table, size, key);
+}
