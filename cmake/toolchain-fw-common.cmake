@@ -22,3 +22,10 @@ endif()
 set(CMAKE_C_FLAGS_INIT "${_fw_flags}")
 set(CMAKE_C_LINK_EXECUTABLE
     "${RTPRM_LLD_LINK} /nologo /nodefaultlib /machine:${RTPRM_FW_MACHINE} /debug:none <LINK_FLAGS> <OBJECTS> <LINK_LIBRARIES> /out:<TARGET>")
+
+# Header dependencies: CMake sets no depfile flags for the Generic platform,
+# so without these ninja would not rebuild an object when a header it
+# includes changes (a stale reasons.def table once shipped in an image).
+set(CMAKE_DEPFILE_FLAGS_C "-MD -MT <DEP_TARGET> -MF <DEP_FILE>")
+set(CMAKE_C_DEPFILE_FORMAT gcc)
+set(CMAKE_C_DEPENDS_USE_COMPILER TRUE)
