@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--cache", default=os.path.join(REPO, "build", "e2e-cache"))
     ap.add_argument("--reports", default=os.path.join(REPO, "reports", "e2e"))
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--kernel-arg", action="append", default=[], help="extra kernel command-line word (e.g. efi=debug)")
     args = ap.parse_args()
 
     vmlinuz, initrd = prepare(args.cache)
@@ -118,6 +119,7 @@ def main():
     cmdline = "console=ttyS0 initrd=\\initrd.img panic=-1"
     if args.prm_modules is not None:
         cmdline += " prm_modules=%d" % args.prm_modules
+    cmdline += "".join(" " + a for a in args.kernel_arg)
     nsh(boot, ["fs0:", "vmlinuz.efi " + cmdline])
     extra = list(common) + ["--forbid", "RTPRM-LINUX: FAIL", "--forbid", "Kernel panic"]
     for e in args.expect_debugcon:
