@@ -34,6 +34,7 @@ void cli_json_string(const char *s);
 int cmd_memmap(int argc, char **argv);
 int cmd_pe(int argc, char **argv);
 int cmd_prm(int argc, char **argv);
+int cmd_svam(int argc, char **argv);
 int cmd_crc32(int argc, char **argv);
 int cmd_reasons(int argc, char **argv);
 

@@ -56,7 +56,8 @@ static int cmd_version(int argc, char **argv) {
 static int cmd_help(int argc, char **argv);
 
 static const cli_command commands[] = {
-  { "memmap", "memmap validate FILE --desc-size N [--version V] [--map-size N] [--runtime-only] [--virtual] [--json]",
+  { "memmap", "memmap validate FILE --desc-size N [--version V] [--map-size N] [--runtime-only] [--virtual] [--json]\n"
+    "                     memmap check RUNTIME_MAP_DIR [--json]",
     cmd_memmap },
   { "pe", "pe info IMG [--json] | pe map IMG --base ADDR -o OUT |\n"
           "        pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] [--json] -o OUT",
@@ -65,6 +66,7 @@ static const cli_command commands[] = {
            "        prm build --platform-guid GUID [--oem-id ID] [--oem-table-id ID] [--allow-empty] IMG@LOADADDR... -o PRMT.bin |\n"
            "        prm check PRMT.bin [--json]",
     cmd_prm },
+  { "svam", "svam simulate SCENARIO.json [--json]   run the DXE-core model + SetVirtualAddressMap", cmd_svam },
   { "crc32", "crc32 FILE...   UEFI CRC-32 of each file", cmd_crc32 },
   { "reasons", "reasons [--json]   every reason code with its name and text", cmd_reasons },
   { "version", "version", cmd_version },

@@ -13,6 +13,7 @@
 #include "rtprm/mem.h"
 #include "rtprm/overflow.h"
 #include "rtprm/pe.h"
+#include "rtprm/pecoff.h"
 #include "rtprm/platform.h"
 
 /* UEFI §8.4: every runtime service pointer except SetVirtualAddressMap and
@@ -75,6 +76,7 @@ typedef struct img_plan {
   rp_mbytes image;
   uint64_t  old_base, new_base;
   rp_bytes  record;
+  bool      no_relocs; /* empty relocation directory, not RELOCS_STRIPPED */
 } img_plan;
 
 /* A PE/COFF rejection keeps its reason; the status says whose fault it is:
@@ -86,14 +88,21 @@ static EFI_STATUS pe_rejected(const rp_diag *d) {
 /* The EDK II RelocationData of a mapped image: sized as the DXE core
  * allocated it (rp_pe_fixup_size, runtime.md §4.1) and wholly inside
  * runtime-services data. */
-static EFI_STATUS record_view(const rp_memmap *vm, rp_mbytes image, const void *rec, uint64_t pos, rp_bytes *out,
+static EFI_STATUS record_view(const rp_memmap *vm, rp_mbytes image, const void *rec, uint64_t pos, img_plan *p,
                               rp_diag *diag) {
   rp_pe_image img;
   uint64_t size, last;
+  rp_bytes *out = &p->record;
   if (EFI_ERROR(rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, &img, diag)) ||
       EFI_ERROR(rp_pe_fixup_size(&img, RP_FIXUP_EDK2, &size, diag)))
     return pe_rejected(diag);
   *out = rp_bytes_of(NULL, 0);
+  /* No base relocations at all, yet not marked RELOCS_STRIPPED: the DXE
+   * core loaded it away from its link base, so it holds no absolute
+   * address; nothing to re-apply (EDK II's runtime pass returns at once
+   * for an empty directory, runtime.md §4.2). Seen in OVMF 2022.11. */
+  p->no_relocs = img.dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0 &&
+                 (img.characteristics & IMAGE_FILE_RELOCS_STRIPPED) == 0;
   if (size == 0) return EFI_SUCCESS;
   if (rec == NULL || size > SIZE_MAX || !rp_add_u64((uintptr_t)rec, size - 1, &last) ||
       !rt_range_in(vm, (uintptr_t)rec, last, EfiRuntimeServicesData))
@@ -116,7 +125,8 @@ static EFI_STATUS plan_image(const rp_memmap *vm, const EFI_RUNTIME_IMAGE_ENTRY 
   p->image = rp_mbytes_of(e->ImageBase, (size_t)e->ImageSize);
   p->old_base = base;
   p->new_base = base + delta; /* modular: the virtual run was validated */
-  return record_view(vm, p->image, e->RelocationData, pos, &p->record, diag);
+  p->no_relocs = false;
+  return record_view(vm, p->image, e->RelocationData, pos, p, diag);
 }
 
 static bool is_self(const rp_runtime *rt, const EFI_RUNTIME_IMAGE_ENTRY *e) {
@@ -130,7 +140,7 @@ static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   EFI_STATUS st;
   if (is_self(c->rt, e)) return EFI_SUCCESS;
   st = plan_image(c->vm, e, pos, &p, diag);
-  if (EFI_ERROR(st)) return st;
+  if (EFI_ERROR(st) || p.no_relocs) return st;
   if (EFI_ERROR(rp_pe_runtime_check(rp_bytes_const(p.image), p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, diag))) {
     rp_log(RP_LOG_ERROR, "runtime: image %llu at %p rejected (%s)\n", (unsigned long long)pos, (void *)p.image.ptr,
            rp_reason_name(diag->reason));
@@ -153,7 +163,7 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
     return EFI_SUCCESS;
   }
   EFI_STATUS st = plan_image(c->vm, e, pos, &p, &d);
-  if (!EFI_ERROR(st)) st = rp_pe_runtime_relocate(p.image, p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, &s, &d);
+  if (!EFI_ERROR(st) && !p.no_relocs) st = rp_pe_runtime_relocate(p.image, p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, &s, &d);
   if (EFI_ERROR(st)) {
     c->rt->stats.images_failed++;
     rp_log(RP_LOG_ERROR, "runtime: image %llu failed after commit (%s)\n", (unsigned long long)pos,

@@ -67,7 +67,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check("negative --map-size exits 2", rc == 2, err)
     rc, out, err = run("memmap", "validate", good, "--desc-size", "48", "--bogus")
     check("unknown option exits 2", rc == 2, err)
-    rc, out, err = run("memmap", "check", good)
+    rc, out, err = run("memmap", "frobnicate", good)
     check("unknown memmap verb exits 2", rc == 2, err)
     big = os.path.join(tmp, "big.bin")
     with open(big, "wb") as f:  # 3 x 64 KiB: the reader grows its buffer

@@ -72,6 +72,64 @@ static void assert_verified(fx *f) {
   if (!ok) fail_msg("%s", why);
 }
 
+/* rp_rt_adopt (docs/runtime.md "Adopting an earlier provider"): a second
+ * provider takes over the first one's entries, which the EDK II DXE core
+ * would leave behind; the whole boot then converts everything once. A
+ * corrupt old list is rejected with nothing moved; rp_rt_release undoes. */
+static void adopt_moves_earlier_provider_lists(void **state) {
+  (void)state;
+  fx f;
+  memset(&f, 0, sizeof(f));
+  assert_int_equal(dm_init(&f.m, &(dm_config){ 512, 64, 4, 0 }), EFI_SUCCESS);
+  for (size_t i = 0; i < 3; i++) assert_int_equal(dm_load_image_file(&f.m, kImages[i], NULL), EFI_SUCCESS);
+  assert_int_equal(dm_create_event(&f.m, EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE, NULL, true, NULL), EFI_SUCCESS);
+  assert_int_equal(dm_install_protocol(&f.m), EFI_SUCCESS);
+  assert_int_equal(dm_create_event(&f.m, EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE, NULL, true, NULL), EFI_SUCCESS);
+  rp_runtime *old = f.m.rt, *rt = NULL;
+  rp_rt_config cfg = { f.m.st, 0 };
+  assert_int_equal(rp_rt_create(&cfg, &rt, NULL), EFI_SUCCESS);
+  /* The live map: every region as a runtime descriptor. */
+  dm_os_assign(&f.m, 0);
+  size_t live_size = dm_os_vmap(&f.m, f.vmap, sizeof(f.vmap), 48, false);
+  rp_memmap live = { rp_bytes_of(f.vmap, live_size), live_size, 48, 1 };
+  rp_rt_adopted got = { 0, 0 };
+  rp_diag d;
+  /* Corrupt old list: rejected, nothing moved. */
+  EFI_LIST_ENTRY *second = old->proto.ImageHead.ForwardLink->ForwardLink, *saved = second->BackLink;
+  second->BackLink = second;
+  assert_int_equal(rp_rt_adopt(rt, &old->proto, &live, &got, &d), EFI_VOLUME_CORRUPTED);
+  assert_int_equal(d.reason, RP_R_RT_LIST_BACKLINK);
+  assert_ptr_equal(rt->proto.ImageHead.ForwardLink, &rt->proto.ImageHead);
+  second->BackLink = saved;
+  assert_int_equal(rp_rt_adopt(rt, &rt->proto, &live, &got, &d), EFI_INVALID_PARAMETER);
+  assert_int_equal(rp_rt_adopt(rt, &old->proto, &live, &got, &d), EFI_SUCCESS);
+  assert_int_equal(got.images, 3);
+  assert_int_equal(got.events, 2);
+  assert_ptr_equal(old->proto.ImageHead.ForwardLink, &old->proto.ImageHead);
+  assert_ptr_equal(old->proto.EventHead.BackLink, &old->proto.EventHead);
+  assert_ptr_equal(rt->proto.ImageHead.ForwardLink, &f.m.img[0].entry->Link); /* order kept */
+  assert_ptr_equal(rt->proto.ImageHead.BackLink, &f.m.img[2].entry->Link);
+  /* Undo and redo: release moves everything back. */
+  rp_rt_release(rt, &old->proto);
+  assert_ptr_equal(old->proto.ImageHead.ForwardLink, &f.m.img[0].entry->Link);
+  assert_ptr_equal(rt->proto.EventHead.ForwardLink, &rt->proto.EventHead);
+  assert_int_equal(rp_rt_adopt(rt, &old->proto, &live, &got, &d), EFI_SUCCESS);
+  /* gRuntime switches to the newest provider; the boot goes on with it. */
+  f.m.rt = rt;
+  f.m.image_head = &rt->proto.ImageHead;
+  f.m.event_head = &rt->proto.EventHead;
+  assert_int_equal(dm_exit_boot_services(&f.m, false), EFI_SUCCESS);
+  f.stride = 48;
+  f.vsize = dm_os_vmap(&f.m, f.vmap, sizeof(f.vmap), f.stride, false);
+  dm_snapshot_tables(&f.m);
+  assert_int_equal(svam(&f, &d), EFI_SUCCESS);
+  assert_int_equal(rt->stats.images_relocated, 3);
+  assert_int_equal(rt->stats.events_signalled, 2);
+  assert_verified(&f);
+  rp_rt_destroy(old);
+  dm_destroy(&f.m);
+}
+
 static void create_initialises_protocol(void **state) {
   (void)state;
   EFI_RUNTIME_SERVICES rs = { .Hdr.HeaderSize = sizeof(rs) };
@@ -472,6 +530,7 @@ int main(int argc, char **argv) {
   }
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(create_initialises_protocol),
+    cmocka_unit_test(adopt_moves_earlier_provider_lists),
     cmocka_unit_test(whole_boot_converts_everything_once),
     cmocka_unit_test(padded_stride_and_xen_map),
     cmocka_unit_test(before_exit_boot_services_is_unsupported),

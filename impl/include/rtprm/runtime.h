@@ -78,6 +78,28 @@ typedef struct rp_runtime {
 EFI_STATUS rp_rt_create(const rp_rt_config *cfg, rp_runtime **out, rp_diag *diag);
 void rp_rt_destroy(rp_runtime *rt);
 
+typedef struct rp_rt_adopted {
+  uint64_t images; /* ImageHead entries moved */
+  uint64_t events; /* EventHead entries moved */
+} rp_rt_adopted;
+
+/* Moves every ImageHead/EventHead entry of an earlier provider's protocol
+ * `old` in front of rt's own entries (docs/runtime.md "Adopting an earlier
+ * provider"; runtime.md §1.3: the EDK II DXE core migrates only its template
+ * lists when a newer provider is installed). Validate, then act: both old
+ * lists and both of rt's lists pass the hardened walk against `live` (the
+ * current firmware memory map; entries must lie in runtime-services data)
+ * before any link is written; a rejection (RT_LIST_*, EFI_VOLUME_CORRUPTED)
+ * changes nothing. Afterwards the old heads are empty. old == &rt->proto,
+ * NULL or misaligned: EFI_INVALID_PARAMETER. */
+EFI_STATUS rp_rt_adopt(rp_runtime *rt, EFI_RUNTIME_ARCH_PROTOCOL *old, const rp_memmap *live, rp_rt_adopted *out,
+                       rp_diag *diag);
+
+/* The undo of rp_rt_adopt when installing the protocol failed: moves all of
+ * rt's entries (which all came from `old`) back onto old's heads, which must
+ * be empty (otherwise nothing is done). */
+void rp_rt_release(rp_runtime *rt, EFI_RUNTIME_ARCH_PROTOCOL *old);
+
 /* UEFI §8.4 SetVirtualAddressMap. Status precedence (docs/runtime.md):
  * UNSUPPORTED (not at runtime / already virtual) > INVALID_PARAMETER (map
  * header and descriptors) > EBS map check > NO_MAPPING > NOT_FOUND > lists,
