@@ -80,7 +80,8 @@ static void adopt_moves_earlier_provider_lists(void **state) {
   (void)state;
   fx f;
   memset(&f, 0, sizeof(f));
-  assert_int_equal(dm_init(&f.m, &(dm_config){ 512, 64, 4, 0 }), EFI_SUCCESS);
+  /* every image of the build, AArch64 runtime drivers at 64 KiB alignment */
+  assert_int_equal(dm_init(&f.m, &(dm_config){ 4096, 64, 4, 0 }), EFI_SUCCESS);
   for (size_t i = 0; i < 3; i++) assert_int_equal(dm_load_image_file(&f.m, kImages[i], NULL), EFI_SUCCESS);
   assert_int_equal(dm_create_event(&f.m, EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE, NULL, true, NULL), EFI_SUCCESS);
   assert_int_equal(dm_install_protocol(&f.m), EFI_SUCCESS);
@@ -497,7 +498,8 @@ static void firmware_images_relocate(void **state) {
     fail_msg("cannot open %s: build the firmware preset first", fw_dir);
     return;
   }
-  assert_int_equal(dm_init(&f.m, &(dm_config){ 512, 64, 4, 0 }), EFI_SUCCESS);
+  /* every image of the build, AArch64 runtime drivers at 64 KiB alignment */
+  assert_int_equal(dm_init(&f.m, &(dm_config){ 4096, 64, 4, 0 }), EFI_SUCCESS);
   assert_int_equal(dm_install_protocol(&f.m), EFI_SUCCESS);
   for (struct dirent *e; (e = readdir(dir)) != NULL;) {
     size_t n = strlen(e->d_name);
