@@ -40,16 +40,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 static char first_failure[160];
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...) {
-  char line[240];
-  va_list ap;
-  va_start(ap, fmt);
-  size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  if (n >= sizeof(line)) n = sizeof(line) - 1;
-  rp_plat_log_write(line, n);
-}
+#define say rp_uefi_say
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...) {

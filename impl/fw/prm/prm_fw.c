@@ -4,15 +4,6 @@
 #include "rtprm/fmt.h"
 #include "rtprm/mem.h"
 
-void prm_say(const char *fmt, ...) {
-  char line[256];
-  va_list ap;
-  va_start(ap, fmt);
-  size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  if (n >= sizeof(line)) n = sizeof(line) - 1;
-  rp_plat_log_write(line, n);
-}
 
 EFI_STATUS prm_handles_with(const EFI_GUID *protocol, EFI_HANDLE **handles, UINTN *count) {
   EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();

@@ -14,7 +14,7 @@
 #include "rtprm/prm_core.h"
 
 /* One log line (ConOut + port 0xE9 on x64). */
-void prm_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define prm_say rp_uefi_say /* one line to the platform log (ConOut, port 0xE9) */
 
 /* Handles carrying a protocol (LocateHandleBuffer, ByProtocol); *handles is
  * boot-services pool the caller frees with rp_plat_free_pool. */

@@ -33,16 +33,7 @@ EFI_STATUS EFIAPI RuntimeDxeEntry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
  * pointer itself lives in our image's data, which is never re-relocated. */
 static rp_runtime *g_rt;
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...) {
-  char line[256];
-  va_list ap;
-  va_start(ap, fmt);
-  size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  if (n >= sizeof(line)) n = sizeof(line) - 1;
-  rp_plat_log_write(line, n);
-}
+#define say rp_uefi_say
 
 /* ---- the services ------------------------------------------------------ */
 

@@ -65,19 +65,19 @@ static void uart_write(const char *t, size_t n) {
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...) {
-  char line[240];
   va_list ap;
   va_start(ap, fmt);
-  size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  if (n >= sizeof(line)) n = sizeof(line) - 1;
 #if defined(__aarch64__)
-  if (rp_uefi_boot_services_exited()) {
-    uart_write(line, n);
+  if (rp_uefi_boot_services_exited()) { /* the seam drops output after EBS here */
+    char line[240];
+    size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    uart_write(line, n < sizeof(line) ? n : sizeof(line) - 1);
     return;
   }
 #endif
-  rp_plat_log_write(line, n);
+  (void)rp_uefi_vsay(fmt, ap);
+  va_end(ap);
 }
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,6 +17,9 @@
 #ifndef RTPRM_PLATFORM_UEFI_H
 #define RTPRM_PLATFORM_UEFI_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 #include "rtprm/uefi_tables.h"
 
 /* Stores the image handle and tables and registers the ExitBootServices
@@ -41,5 +44,11 @@ EFI_RUNTIME_SERVICES *rp_uefi_runtime_services(void);
 
 /* True once the ExitBootServices notification has run. */
 bool rp_uefi_boot_services_exited(void);
+
+/* printf-style line to the platform log (ConOut before ExitBootServices,
+ * port 0xE9 on x64 always), at most 255 characters: the firmware images'
+ * one progress/result printer. Returns the characters written. */
+size_t rp_uefi_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+size_t rp_uefi_vsay(const char *fmt, va_list ap);
 
 #endif /* RTPRM_PLATFORM_UEFI_H */

@@ -15,6 +15,7 @@
  */
 #include "rtprm/platform.h"
 #include "rtprm/platform_uefi.h"
+#include "rtprm/fmt.h"
 
 static struct {
   EFI_HANDLE                       image;
@@ -234,3 +235,19 @@ void rp_plat_flush_icache(const void *addr, size_t len) {
   __asm__ __volatile__("" : : : "memory");
 }
 #endif
+
+size_t rp_uefi_vsay(const char *fmt, va_list ap) {
+  char line[256];
+  size_t n = rp_vsnprintf(line, sizeof(line), fmt, ap);
+  if (n >= sizeof(line)) n = sizeof(line) - 1;
+  rp_plat_log_write(line, n);
+  return n;
+}
+
+size_t rp_uefi_say(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  size_t n = rp_uefi_vsay(fmt, ap);
+  va_end(ap);
+  return n;
+}
