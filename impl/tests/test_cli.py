@@ -9,21 +9,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_harness  # noqa: E402
+from cli_harness import check, finish, run  # noqa: E402
+
 RTPRM = sys.argv[1]
-failures = 0
-checks = 0
+cli_harness.RTPRM = RTPRM
 
 
-def run(*args):
-    p = subprocess.run([RTPRM, *args], capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(name, cond, detail=""):
-    global failures, checks
-    checks += 1
-    print(f"{'ok  ' if cond else 'FAIL'} {name}{'' if cond else ': ' + detail}")
-    failures += 0 if cond else 1
 
 
 def desc(t, phys, virt, pages, attr, stride=48):
@@ -92,5 +85,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("reasons --json lists stable codes", names.get("MEMMAP_NULL") == 0x101, out[:200])
     check("reason codes are unique", len(set(names.values())) == len(names), "duplicate code")
 
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())

@@ -14,12 +14,15 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_harness  # noqa: E402
+from cli_harness import check, finish, run  # noqa: E402
 import uuid
 
 RTPRM, CORPUS = sys.argv[1], sys.argv[2]
+cli_harness.RTPRM = RTPRM
 PLATFORM = "C29BB610-84F9-448D-A7DD-5A04C5A54F52"
-failures = 0
-checks = 0
 
 try:
     import pefile
@@ -27,16 +30,6 @@ except ImportError:  # pragma: no cover
     pefile = None
 
 
-def run(*args):
-    p = subprocess.run([RTPRM, *args], capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(name, cond, detail=""):
-    global failures, checks
-    checks += 1
-    print(f"{'ok  ' if cond else 'FAIL'} {name}{'' if cond else ': ' + detail}")
-    failures += 0 if cond else 1
 
 
 def seed(name):
@@ -168,5 +161,4 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run("help")
     check("help lists prm", rc == 0 and "prm check" in out, out)
 
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())

@@ -20,21 +20,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_harness  # noqa: E402
+from cli_harness import check, finish, run  # noqa: E402
+
 RTPRM, SCEN = sys.argv[1], sys.argv[2]
-failures = 0
-checks = 0
+cli_harness.RTPRM = RTPRM
 
 
-def run(*args):
-    p = subprocess.run([RTPRM, *args], capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-def check(name, cond, detail=""):
-    global failures, checks
-    checks += 1
-    print(f"{'ok  ' if cond else 'FAIL'} {name}{'' if cond else ': ' + detail}")
-    failures += 0 if cond else 1
 
 
 def dir64_sites(path):
@@ -177,5 +170,4 @@ with tempfile.TemporaryDirectory() as t:
     rc, _, _ = run("memmap", "check")
     check("memmap check without DIR: exit 2", rc == 2)
 
-print(f"{checks - failures}/{checks} checks passed")
-sys.exit(1 if failures else 0)
+sys.exit(finish())
