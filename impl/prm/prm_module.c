@@ -231,3 +231,28 @@ EFI_STATUS rp_prm_module_set_check(const rp_prm_module *mods, uint32_t count, rp
   if (!EFI_ERROR(st)) rp_diag_clear(diag);
   return st;
 }
+
+EFI_STATUS rp_prm_set_views_alloc(uint32_t modules, uint64_t handlers, rp_prm_module **mods, rp_prm_handler **hs,
+                                  rp_diag *diag) {
+  uint64_t mbytes = (uint64_t)modules * sizeof(rp_prm_module), hbytes;
+  void *p = NULL, *q = NULL;
+  *mods = NULL;
+  *hs = NULL;
+  if (!rp_mul_u64(handlers, sizeof(rp_prm_handler), &hbytes) || mbytes > SIZE_MAX || hbytes > SIZE_MAX)
+    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, ARITH_OVERFLOW, RP_DIAG_NO_INDEX);
+  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)mbytes, &p)))
+    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
+  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)hbytes, &q))) {
+    rp_plat_free_pool(p);
+    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
+  }
+  rp_memset(p, 0, (size_t)mbytes);
+  *mods = p;
+  *hs = q;
+  return EFI_SUCCESS;
+}
+
+void rp_prm_set_views_free(rp_prm_module *mods, rp_prm_handler *hs) {
+  rp_plat_free_pool(hs);
+  rp_plat_free_pool(mods);
+}

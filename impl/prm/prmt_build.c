@@ -45,32 +45,22 @@ static EFI_STATUS check_module(const rp_prmt_module_in *m, uint32_t i, rp_diag *
 
 /* Duplicate GUIDs through the module-set check (views, no copies). */
 static EFI_STATUS check_unique(const rp_prmt_build_in *in, rp_diag *diag) {
-  uint64_t bytes = (uint64_t)in->module_count * sizeof(rp_prm_module);
-  uint64_t hbytes = 0;
-  void *p = NULL, *q = NULL;
+  uint64_t handlers = 0; /* <= 2^32 * 1488: fits */
+  rp_prm_module *mods;
+  rp_prm_handler *hs;
   EFI_STATUS st;
-  for (uint32_t i = 0; i < in->module_count; i++) hbytes += in->modules[i].handler_count;
-  hbytes *= sizeof(rp_prm_handler); /* <= 2^32 * 1488 * 148: fits */
-  if (bytes > SIZE_MAX || hbytes > SIZE_MAX) RP_REJECT(diag, EFI_OUT_OF_RESOURCES, ARITH_OVERFLOW, RP_DIAG_NO_INDEX);
-  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)bytes, &p)))
-    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
-  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)hbytes, &q))) {
-    rp_plat_free_pool(p);
-    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
-  }
-  rp_prm_module *mods = p;
-  rp_prm_handler *hs = q;
+  for (uint32_t i = 0; i < in->module_count; i++) handlers += in->modules[i].handler_count;
+  st = rp_prm_set_views_alloc(in->module_count, handlers, &mods, &hs, diag);
+  if (EFI_ERROR(st)) return st;
   for (uint32_t i = 0, k = 0; i < in->module_count; i++) {
     const rp_prmt_module_in *m = &in->modules[i];
-    rp_memset(&mods[i], 0, sizeof(mods[i]));
     mods[i].module_guid = m->guid;
     mods[i].handler_count = m->handler_count;
     mods[i].handlers = &hs[k];
     for (uint32_t j = 0; j < m->handler_count; j++) hs[k++].guid = m->handlers[j].guid;
   }
   st = rp_prm_module_set_check(mods, in->module_count, diag);
-  rp_plat_free_pool(q);
-  rp_plat_free_pool(p);
+  rp_prm_set_views_free(mods, hs);
   return st;
 }
 

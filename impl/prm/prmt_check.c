@@ -172,32 +172,24 @@ static EFI_STATUS acpica_walk(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
 /* ---- duplicates --------------------------------------------------------------- */
 
 static EFI_STATUS check_dups(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
-  uint64_t off = info->module_offset, hb = 0, mb;
-  void *mp = NULL, *hp = NULL;
+  uint64_t off = info->module_offset, handlers = 0;
+  rp_prm_module *mods;
+  rp_prm_handler *hs;
   EFI_STATUS st;
   for (uint32_t i = 0; i < info->module_count; i++) {
     rp_prmt_module_view m = { 0 };
     (void)rp_prmt_module_read(t, off, &m, NULL);
-    hb += m.handler_count;
+    handlers += m.handler_count;
     off += m.length;
   }
-  info->handler_total = (uint32_t)hb; /* <= Length / 44 */
+  info->handler_total = (uint32_t)handlers; /* <= Length / 44 */
   if (info->module_count == 0) return EFI_SUCCESS;
-  mb = (uint64_t)info->module_count * sizeof(rp_prm_module);
-  hb *= sizeof(rp_prm_handler);
-  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)mb, &mp)))
-    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
-  if (EFI_ERROR(rp_plat_alloc_pool(EfiBootServicesData, (size_t)hb, &hp))) {
-    rp_plat_free_pool(mp);
-    RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
-  }
-  rp_prm_module *mods = mp;
-  rp_prm_handler *hs = hp;
+  st = rp_prm_set_views_alloc(info->module_count, handlers, &mods, &hs, diag);
+  if (EFI_ERROR(st)) return st;
   off = info->module_offset;
   for (uint32_t i = 0, k = 0; i < info->module_count; i++) {
     rp_prmt_module_view m = { 0 };
     (void)rp_prmt_module_read(t, off, &m, NULL);
-    rp_memset(&mods[i], 0, sizeof(mods[i]));
     mods[i].module_guid = m.guid;
     mods[i].handler_count = m.handler_count;
     mods[i].handlers = &hs[k];
@@ -209,8 +201,7 @@ static EFI_STATUS check_dups(rp_bytes t, rp_prmt_info *info, rp_diag *diag) {
     off += m.length;
   }
   st = rp_prm_module_set_check(mods, info->module_count, diag);
-  rp_plat_free_pool(hp);
-  rp_plat_free_pool(mp);
+  rp_prm_set_views_free(mods, hs);
   return st;
 }
 

@@ -57,6 +57,14 @@ void rp_prm_module_free(rp_prm_module *m);
  * lets the last parsed win; we reject. Allocates a scratch index. */
 EFI_STATUS rp_prm_module_set_check(const rp_prm_module *mods, uint32_t count, rp_diag *diag);
 
+/* Scratch input for rp_prm_module_set_check when the modules are not held as
+ * rp_prm_module (PRMT builder input, a table being checked): `modules`
+ * zeroed module slots and `handlers` handler slots, one pool each. Free with
+ * rp_prm_set_views_free. */
+EFI_STATUS rp_prm_set_views_alloc(uint32_t modules, uint64_t handlers, rp_prm_module **mods, rp_prm_handler **hs,
+                                  rp_diag *diag);
+void rp_prm_set_views_free(rp_prm_module *mods, rp_prm_handler *hs);
+
 /* ==== PRMT builder (prmt_build.c) ===================================== */
 
 typedef struct rp_prmt_handler_in {
