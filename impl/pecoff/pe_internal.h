@@ -49,6 +49,13 @@ typedef enum {
 
 #define PE_SITE_MAX 16u
 
+/* Native record (docs/pecoff.md §5.2): u32 directory RVA, u32 size, then one
+ * u64 slot per directory halfword; the entry at directory offset o owns the
+ * slot at 8 + 4 * o. */
+#define PE_NATIVE_HDR 8u
+static inline uint64_t pe_native_slot(uint32_t dir_off) { return PE_NATIVE_HDR + 4ull * dir_off; }
+static inline uint64_t pe_native_size(uint32_t dir_size) { return PE_NATIVE_HDR + 4ull * dir_size; }
+
 /* pe_site.c: new bytes of a non-RISC-V site (false on a wrong instruction
  * opcode); the LoongArch value; RISC-V opcode checks and the re-split of a
  * HI20/LO12 pair for a delta (false when lui cannot reach the result). */

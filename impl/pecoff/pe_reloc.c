@@ -18,7 +18,6 @@
 #include "rtprm/mem.h"
 #include "rtprm/overflow.h"
 
-#define NATIVE_HDR 8u
 #define BLOCK_HDR  8u
 
 /* ---- relocation kinds ------------------------------------------------------ */
@@ -146,7 +145,7 @@ static uint32_t rec_size(pe_rkind k, rp_fixup_format fmt) {
  * cursor stays below 2^36: at most 2^31 entries of at most 23 bytes. */
 static uint64_t rec_pos(pe_rrun *r, pe_rkind k, uint32_t dir_off) {
   uint64_t a = kinds[k].rec_align, p;
-  if (r->fmt == RP_FIXUP_NATIVE) return NATIVE_HDR + 4ull * dir_off;
+  if (r->fmt == RP_FIXUP_NATIVE) return pe_native_slot(dir_off);
   p = (r->cursor + a - 1) & ~(a - 1);
   r->cursor = p + kinds[k].rec_size;
   return p;
@@ -176,7 +175,7 @@ static uint64_t record_need(const rp_pe_image *img, rp_fixup_format fmt, uint64_
   uint32_t dsz = img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size;
   uint64_t budget = (uint64_t)(dsz / 2) * 8;
   if (fmt == RP_FIXUP_NONE) return 0;
-  if (fmt == RP_FIXUP_NATIVE) return NATIVE_HDR + 4ull * dsz;
+  if (fmt == RP_FIXUP_NATIVE) return pe_native_size(dsz);
   return edk2_cursor > budget ? edk2_cursor : budget;
 }
 
@@ -391,7 +390,7 @@ static uint32_t dir64_count(const uint8_t *ent, uint32_t n, uint32_t lim) {
 /* Slot of the run's first entry and how many slots of `lim` record bytes
  * fit from there (at most n). */
 static uint32_t dir64_room(const pe_rrun *r, uint32_t dir_off, uint64_t lim, uint32_t n, uint64_t *pos) {
-  *pos = r->fmt == RP_FIXUP_NATIVE ? NATIVE_HDR + 4ull * dir_off : (r->cursor + 7) & ~7ull;
+  *pos = r->fmt == RP_FIXUP_NATIVE ? pe_native_slot(dir_off) : (r->cursor + 7) & ~7ull;
   if (*pos > lim) return 0;
   return (lim - *pos) / 8 < n ? (uint32_t)((lim - *pos) / 8) : n;
 }

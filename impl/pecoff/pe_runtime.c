@@ -13,8 +13,6 @@
 #include "rtprm/mem.h"
 #include "rtprm/overflow.h"
 
-#define NATIVE_HDR 8u
-
 /* Before the walk: an 8-aligned record apart from the image; native: its
  * header names this directory and it holds every slot. The EDK II size
  * needs the walk (pass 1's cursor): record_fits. */
@@ -24,11 +22,11 @@ static EFI_STATUS check_record(const rp_pe_image *img, rp_mbytes image, rp_fixup
   uint32_t rva, size;
   if (((uintptr_t)rec.ptr & 7u) != 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
   if (fmt == RP_FIXUP_NATIVE) {
-    if (rec.len < NATIVE_HDR) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+    if (rec.len < PE_NATIVE_HDR) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
     rva = rp_le32(rec.ptr);
     size = rp_le32(rec.ptr + 4);
     if (rva != d->rva || size != d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_MISMATCH, rva);
-    if (rec.len < NATIVE_HDR + 4ull * d->size) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
+    if (rec.len < pe_native_size(d->size)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, rec.len);
   }
   return pe_check_record_apart(image, rec.ptr, rec.len, diag);
 }
