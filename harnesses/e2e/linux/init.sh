@@ -35,7 +35,6 @@ if [ -d "$rm_dir" ]; then
 else
   bad runtime-map "no $rm_dir (EFI runtime services disabled?)"
 fi
-grep -q "efi" /proc/cmdline && true
 if dmesg | grep -q "efi: EFI runtime services disabled\|Disabling EFI runtime"; then
   bad efi-runtime "$(dmesg | grep -m1 'runtime services')"
 else

@@ -98,7 +98,7 @@ def main():
         common += ["--forbid", f]
 
     drivers = []
-    for i, d in enumerate(args.driver):
+    for d in args.driver:
         if not os.path.isfile(d):
             log("FAIL: driver missing: %s" % d)
             return 1
