@@ -4,6 +4,7 @@
 
 extern const rp_case_group rp_group_layout;
 extern const rp_case_group rp_group_memmap;
+extern const rp_case_group rp_group_mat;
 extern const rp_case_group rp_group_pe;
 extern const rp_case_group rp_group_pe_malformed;
 extern const rp_case_group rp_group_prm;
@@ -12,6 +13,7 @@ extern const rp_case_group rp_group_runtime;
 const rp_case_group *const rp_case_groups[] = {
   &rp_group_layout,
   &rp_group_memmap,
+  &rp_group_mat,
   &rp_group_pe,
   &rp_group_pe_malformed,
   &rp_group_prm,

@@ -77,6 +77,7 @@ EFI_STATUS rp_prm_discovery_offer(rp_prm_discovery *d, rp_bytes mapped, uint64_t
   }
   d->found[d->count].module = m;
   d->found[d->count].load_address = load_address;
+  d->found[d->count].mapped = mapped;
   st = check_against_set(d, diag);
   if (EFI_ERROR(st)) {
     rp_prm_module_free(&d->found[d->count].module);
@@ -166,4 +167,38 @@ EFI_STATUS rp_prm_discovery_build(const rp_prm_discovery *d, const rp_prmt_build
   rp_plat_free_pool(ph);
   rp_plat_free_pool(pm);
   return st;
+}
+
+/* ---- Memory Attributes Table images (docs/prm.md §8.6) -------------------- */
+
+static void sort_by_base(rp_mat_image *img, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++) {
+    for (uint32_t j = i; j > 0 && img[j].base < img[j - 1].base; j--) {
+      rp_mat_image t = img[j];
+      img[j] = img[j - 1];
+      img[j - 1] = t;
+    }
+  }
+}
+
+EFI_STATUS rp_prm_discovery_mat_images(const rp_prm_discovery *d, rp_mat_image *out, uint32_t cap, uint32_t *n,
+                                       rp_diag *diag) {
+  static rp_pe_image img; /* as in rp_prm_discovery_offer: not on a firmware stack */
+  EFI_STATUS st;
+  if (d == NULL || out == NULL || n == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  *n = 0;
+  if (d->count > cap || d->count > RP_MAT_MAX_IMAGES)
+    RP_REJECT(diag, EFI_UNSUPPORTED, MAT_TOO_MANY_IMAGES, d->count);
+  for (uint32_t i = 0; i < d->count; i++) {
+    st = rp_pe_parse(d->found[i].mapped, RP_PE_LAYOUT_MAPPED, &img, diag);
+    if (!EFI_ERROR(st)) st = rp_mat_image_from_pe(&img, d->found[i].load_address, &out[i], diag);
+    if (EFI_ERROR(st)) {
+      if (diag != NULL) diag->index = i;
+      return st;
+    }
+  }
+  sort_by_base(out, d->count);
+  *n = d->count;
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
 }

@@ -477,14 +477,19 @@ def section_e2e(page):
             continue
         v = data.get("verdict")
         verdicts.append(v)
-        vcls = "ok" if v == "PASS" else "bad"
+        vcls = "ok" if v in ("PASS", "CAUGHT") else "bad"
         page.add(f'<tr><td>{esc(data.get("scenario") or os.path.basename(sdir))}</td><td>{esc(data.get("arch"))}</td>'
                  f'<td>{tag(vcls, v) if v else num(None)}</td><td class="num">{num(data.get("duration_s"))}</td>'
                  f'<td>{esc(data.get("reason"))}</td><td>{logs}</td><td>{esc(mtime(path))}</td></tr>')
     page.add("</table>")
     n_pass = sum(1 for v in verdicts if v == "PASS")
-    cls = "ok" if n_pass == len(verdicts) else "bad"
-    page.glance.append(("E2E", "e2e", cls, f"{n_pass}/{len(verdicts)} scenarios PASS"))
+    n_caught = sum(1 for v in verdicts if v == "CAUGHT")
+    cls = "ok" if n_pass + n_caught == len(verdicts) else "bad"
+    caught = f", {n_caught} negative controls CAUGHT" if n_caught else ""
+    page.glance.append(("E2E", "e2e", cls, f"{n_pass}/{len(verdicts) - n_caught} scenarios PASS{caught}"))
+    page.add('<p class="note">CAUGHT: a negative control, a deliberately broken build (RuntimeDxeBreak, '
+             'PrmLoaderDxeNoMat) that the scenario must fail; the boot\'s own verdict and reason are kept in '
+             'its result.json.</p>')
 
 
 def section_fuzz(page):

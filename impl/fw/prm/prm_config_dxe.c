@@ -177,6 +177,12 @@ static EFI_STATUS make_param(const rp_prm_cfg_module *m, PRM_MODULE_CONTEXT_BUFF
   return EFI_SUCCESS;
 }
 
+static bool gets_static_data(const rp_prm_cfg_module *m, const EFI_GUID *handler) {
+  for (uint32_t k = 0; k < m->static_handler_count && k < 2; k++)
+    if (rp_guid_equal(&m->static_handlers[k], handler)) return true;
+  return false;
+}
+
 static EFI_STATUS make_contexts(const rp_prm_cfg_module *m, module_state *ms) {
   PRM_MODULE_CONTEXT_BUFFERS *mcb = &ms->proto.ModuleContextBuffers;
   PRM_DATA_BUFFER *data = NULL;
@@ -187,8 +193,7 @@ static EFI_STATUS make_contexts(const rp_prm_cfg_module *m, module_state *ms) {
   if (EFI_ERROR(s)) return s;
   PRM_CONTEXT_BUFFER *ctx = p;
   for (uint32_t i = 0; i < m->handler_count; i++) {
-    bool has_data = data != NULL && rp_guid_equal(&m->handlers[i], &m->static_handler);
-    rp_prm_context_init(&ctx[i], &m->handlers[i], has_data ? data : NULL, ms->mmio);
+    rp_prm_context_init(&ctx[i], &m->handlers[i], gets_static_data(m, &m->handlers[i]) ? data : NULL, ms->mmio);
   }
   mcb->ModuleGuid = m->module_guid;
   mcb->BufferCount = m->handler_count;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * Configuration of the sample modules (impl/fw/prm_samples/) on QEMU:
- *   PrmSampleContext  3 context buffers; CheckStaticData gets a 'PRMS'
- *                     buffer holding RP_SAMPLE_STATIC_PAYLOAD;
+ *   PrmSampleContext  3 context buffers; DebugConHello (the handler the
+ *                     SSDT calls under Linux) and CheckStaticData share a
+ *                     'PRMS' buffer holding RP_SAMPLE_STATIC_PAYLOAD;
  *   PrmSampleMmio     2 context buffers; one MMIO page: the HPET at
  *                     0xFED00000 on x64 (q35; register 0 is the capabilities
  *                     ID), the PL031 RTC at 0x09010000 on AArch64 (-M virt;
@@ -25,7 +26,8 @@ static const rp_prm_cfg_module platform[] = {
     .module_guid = RP_SAMPLE_CONTEXT_MODULE_GUID,
     .handler_count = 3,
     .handlers = { RP_SAMPLE_HELLO_GUID, RP_SAMPLE_CONTEXT_GUID, RP_SAMPLE_STATIC_GUID },
-    .static_handler = RP_SAMPLE_STATIC_GUID,
+    .static_handler_count = 2,
+    .static_handlers = { RP_SAMPLE_HELLO_GUID, RP_SAMPLE_STATIC_GUID },
     .static_payload = RP_SAMPLE_STATIC_PAYLOAD,
     .static_payload_size = sizeof(RP_SAMPLE_STATIC_PAYLOAD),
   },

@@ -2,7 +2,7 @@
 /*
  * The platform's PRM module configuration consumed by PrmConfigDxe: which
  * modules exist, their handlers (one context buffer each), a static data
- * payload for one handler, MMIO ranges and one ACPI parameter buffer. This
+ * payload shared by up to two handlers, MMIO ranges and one ACPI parameter buffer. This
  * is what EDK II platforms put in per-module configuration libraries linked
  * into PrmConfigDxe (prm.md §2.6).
  */
@@ -20,7 +20,8 @@ typedef struct {
   EFI_GUID    module_guid;
   uint32_t    handler_count;
   EFI_GUID    handlers[RP_PRM_CFG_MAX_HANDLERS];
-  EFI_GUID    static_handler;       /* gets the static data buffer */
+  uint32_t    static_handler_count;
+  EFI_GUID    static_handlers[2];   /* share the static data buffer */
   const void *static_payload;       /* NULL: no static data buffer */
   uint32_t    static_payload_size;
   uint32_t    mmio_count;

@@ -13,6 +13,8 @@
  *   2. at EndOfDxe (if it is signalled after the entry point, i.e. the
  *      driver was dispatched from flash), re-discovering everything and
  *      replacing the table installed at step 1 (UninstallAcpiTable + install).
+ * After each publication the accepted modules are described in the EFI
+ * Memory Attributes Table as runtime code (prm_mat.c, docs/prm.md §8.6).
  * With 0 modules no PRMT is installed (Linux ignores an empty one; prm.md
  * §3.1), and a previously installed one is left alone.
  *
@@ -23,6 +25,7 @@
  * and discovery goes on; accepted modules print one line each.
  */
 #include "prm_fw.h"
+#include "prm_mat.h"
 #include "rtprm/fmt.h"
 #include "rtprm/mem.h"
 #include "rtprm/prm_discover.h"
@@ -198,6 +201,9 @@ static EFI_STATUS run(const char *trigger) {
     s = EFI_NOT_FOUND;
   } else {
     s = build_and_install(&d);
+#if !defined(RTPRM_E2E_NO_MAT)
+    if (!EFI_ERROR(s)) (void)prm_mat_track(&d);
+#endif
   }
   rp_prm_discovery_free(&d);
   return s;
@@ -216,6 +222,9 @@ EFI_STATUS EFIAPI PrmLoaderEntry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   if (EFI_ERROR(s)) return s;
   s = st->BootServices->CreateEventEx(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, on_end_of_dxe, NULL, &eod, &g_eod_event);
   if (EFI_ERROR(s)) prm_say("PRM: EndOfDxe notification not registered: %s\n", rp_status_name(s));
+#if !defined(RTPRM_E2E_NO_MAT)
+  (void)prm_mat_start();
+#endif
   (void)run("entry point");
   return EFI_SUCCESS; /* stay resident: the EndOfDxe run may still come */
 }

@@ -19,9 +19,12 @@
  *  - One summary line per SetVirtualAddressMap call on the debug console
  *    (port 0xE9 on x64): "RTPRM-RT: SetVirtualAddressMap STATUS ...".
  */
+#include <stddef.h>
+
 #include "rtprm/fmt.h"
 #include "rtprm/mem.h"
 #include "rtprm/memmap.h"
+#include "rtprm/pe.h"
 #include "rtprm/platform.h"
 #include "rtprm/platform_uefi.h"
 #include "rtprm/runtime.h"
@@ -52,10 +55,43 @@ static void report_svam(EFI_STATUS s, const rp_diag *d) {
       (unsigned long long)t->pointers_converted);
 }
 
+#if defined(RTPRM_E2E_BREAK_SKIP_IMAGE)
+/* Negative control for the Linux end-to-end test only (RuntimeDxeBreak.efi,
+ * docs/runtime.md "Negative control"): the image whose export directory
+ * names RTPRM_E2E_BREAK_SKIP_IMAGE is unlinked from ImageHead before the
+ * core walks it, so it is not re-relocated into the OS's virtual map. */
+static bool export_name_is(const EFI_RUNTIME_IMAGE_ENTRY *e, const char *want) {
+  static rp_pe_image img;
+  rp_pe_exports exp;
+  uint64_t off;
+  size_t n = rp_strlen(want) + 1;
+  rp_bytes b = rp_bytes_of(e->ImageBase, (size_t)e->ImageSize);
+  return !EFI_ERROR(rp_pe_parse(b, RP_PE_LAYOUT_MAPPED, &img, NULL)) &&
+         !EFI_ERROR(rp_pe_exports_parse(&img, &exp, NULL)) && exp.dir_size != 0 &&
+         rp_pe_rva_to_offset(&img, exp.name_rva, (uint32_t)n, &off) && rp_memcmp(b.ptr + off, want, n) == 0;
+}
+
+static void break_skip_image(void) {
+  EFI_LIST_ENTRY *head = &g_rt->proto.ImageHead, *l = head->ForwardLink;
+  for (int guard = 0; l != head && guard < 1024; guard++, l = l->ForwardLink) {
+    EFI_RUNTIME_IMAGE_ENTRY *e = (EFI_RUNTIME_IMAGE_ENTRY *)((uint8_t *)l - offsetof(EFI_RUNTIME_IMAGE_ENTRY, Link));
+    if (!export_name_is(e, RTPRM_E2E_BREAK_SKIP_IMAGE)) continue;
+    l->BackLink->ForwardLink = l->ForwardLink;
+    l->ForwardLink->BackLink = l->BackLink;
+    say("RTPRM-RT: NEGATIVE CONTROL: %s (0x%llx) left out of re-relocation\n", RTPRM_E2E_BREAK_SKIP_IMAGE,
+        (unsigned long long)(uintptr_t)e->ImageBase);
+    return;
+  }
+}
+#endif
+
 static EFI_STATUS EFIAPI svam_thunk(UINTN map_size, UINTN desc_size, UINT32 desc_version,
                                     EFI_MEMORY_DESCRIPTOR *vmap) {
   rp_diag d;
   rp_diag_clear(&d);
+#if defined(RTPRM_E2E_BREAK_SKIP_IMAGE)
+  break_skip_image();
+#endif
   EFI_STATUS s = rp_rt_set_virtual_address_map(g_rt, map_size, desc_size, desc_version, vmap, &d);
   report_svam(s, &d);
   return s;

@@ -18,6 +18,7 @@
 #ifndef RTPRM_PRM_DISCOVER_H
 #define RTPRM_PRM_DISCOVER_H
 
+#include "rtprm/mat.h"
 #include "rtprm/prm_core.h"
 
 typedef enum { RP_PRM_NOT_PRM = 0, RP_PRM_REJECTED = 1, RP_PRM_ACCEPTED = 2 } rp_prm_verdict;
@@ -25,6 +26,7 @@ typedef enum { RP_PRM_NOT_PRM = 0, RP_PRM_REJECTED = 1, RP_PRM_ACCEPTED = 2 } rp
 typedef struct rp_prm_found {
   rp_prm_module module;
   uint64_t      load_address; /* physical ImageBase */
+  rp_bytes      mapped;       /* the bytes offered: must outlive the set */
 } rp_prm_found;
 
 typedef struct rp_prm_discovery {
@@ -55,5 +57,12 @@ const PRM_MODULE_CONTEXT_BUFFERS *rp_prm_config_find(const PRM_MODULE_CONTEXT_BU
 EFI_STATUS rp_prm_discovery_build(const rp_prm_discovery *d, const rp_prmt_build_in *tmpl,
                                   const PRM_MODULE_CONTEXT_BUFFERS *const *cfgs, uint32_t ncfg, uint8_t **table,
                                   uint32_t *size, rp_diag *diag);
+
+/* The accepted modules as Memory Attributes Table images (rtprm/mat.h),
+ * sorted by load address, for rp_mat_patch: each module's mapped bytes are
+ * re-parsed and described section by section. cap >= d->count (at most
+ * RP_MAT_MAX_IMAGES); on error *n is 0 and diag names the module index. */
+EFI_STATUS rp_prm_discovery_mat_images(const rp_prm_discovery *d, rp_mat_image *out, uint32_t cap, uint32_t *n,
+                                       rp_diag *diag);
 
 #endif /* RTPRM_PRM_DISCOVER_H */
