@@ -287,6 +287,7 @@ typedef struct {
   uint32_t size_of_headers; /* synthetic */
   uint32_t last_virtual_size, last_raw_size; /* synthetic: the last section's sizes */
   uint32_t size_of_image;  /* synthetic: 0 = one page per section plus headers */
+  bool empty_middle;       /* synthetic: sections 2 pages apart, section 1 of size 0 */
   const piece_row *expect;
   uint32_t nexpect;
 } pe_input;
@@ -298,7 +299,7 @@ static void synthetic(const pe_input *in, rp_pe_image *pe) {
   pe->num_sections = (uint16_t)in->sections;
   for (uint32_t i = 0; i < in->sections; i++) {
     rp_pe_section *s = &pe->sections[i];
-    s->virtual_address = 0x1000 * (i + 1);
+    s->virtual_address = in->empty_middle ? 0x1000 + 0x2000 * i : 0x1000 * (i + 1); /* spaced: gaps between */
     s->virtual_size = 0x800;
     s->characteristics = (i % 2 == 0) ? (IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_EXECUTE) : IMAGE_SCN_CNT_INITIALIZED_DATA;
   }
@@ -306,6 +307,7 @@ static void synthetic(const pe_input *in, rp_pe_image *pe) {
     pe->sections[in->sections - 1].virtual_size = in->last_virtual_size;
     pe->sections[in->sections - 1].raw_size = in->last_raw_size;
   }
+  if (in->empty_middle && in->sections > 2) pe->sections[1].virtual_size = 0;
   pe->size_of_image = in->size_of_image ? in->size_of_image : 0x1000 * (in->sections + 1);
 }
 
@@ -373,6 +375,10 @@ static const piece_row syn_clip[] = { { 1, RO | XP }, { 1, RO }, { 1, XP } };
 static const piece_row syn_raw[] = { { 1, RO | XP }, { 1, RO }, { 1, XP }, { 3, RO }, { 1, XP } };
 /* last (code) section's VirtualSize 0x9000 runs past SizeOfImage 0x4000 */
 static const piece_row syn_tail[] = { { 1, RO | XP }, { 1, RO }, { 1, XP }, { 1, RO } };
+
+/* fuzz finding (corpus/regressions/mat/crash-0ed7d338...): an empty section
+ * must not leave the gap before it counted twice */
+static const piece_row syn_empty[] = { { 1, RO | XP }, { 1, RO }, { 3, XP }, { 1, RO } };
 
 static const rp_case mat_cases[] = {
   /* the patch itself */
@@ -491,6 +497,10 @@ static const rp_case mat_cases[] = {
        PIECES(syn_raw)), exec_mat_pe },
   { "MAT-C-068", "MAT-008", "A section running past SizeOfImage is clipped at the image end", PASS,
     PE(.base = 0x100000, .sections = 3, .size_of_headers = 0x400, .last_virtual_size = 0x9000, PIECES(syn_tail)), exec_mat_pe },
+  { "MAT-C-069", "MAT-008", "An empty section between two others: its pages are one XP gap, counted once", PASS,
+    PE(.base = 0x100000, .sections = 3, .size_of_headers = 0x400, .last_virtual_size = 0x800, .empty_middle = true,
+       .size_of_image = 0x6000,
+       PIECES(syn_empty)), exec_mat_pe },
 };
 
 const rp_case_group rp_group_mat = {

@@ -125,7 +125,10 @@ static EFI_STATUS add_run(rp_mat_image *img, uint64_t *cursor, uint64_t from, ui
   if (to > end) to = end;
   if (from > to) from = to;
   if (from < *cursor) from = *cursor;
-  if (from > *cursor) s = append(img, *cursor, from, EFI_MEMORY_XP, diag);
+  if (from > *cursor) {
+    s = append(img, *cursor, from, EFI_MEMORY_XP, diag);
+    *cursor = from; /* also when the run itself is empty (a zero-size section) */
+  }
   if (!EFI_ERROR(s) && to > from) {
     s = append(img, from, to, protect, diag);
     *cursor = to;
