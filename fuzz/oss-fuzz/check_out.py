@@ -213,7 +213,10 @@ def check_static(root, out, target):
 
 def replay(out, target, facts, timeout):
     """Runs the fuzzer once over its unpacked seed corpus; returns problems."""
-    with tempfile.TemporaryDirectory(prefix=f"seeds-{target}-") as seeds:
+    with tempfile.TemporaryDirectory(prefix=f"replay-{target}-") as scratch:
+        # Run inside the scratch dir: crash-* artifacts or a coverage build's
+        # default.profraw land there, not in the caller's directory.
+        seeds = os.path.join(scratch, "seeds")
         with zipfile.ZipFile(os.path.join(out, f"{target}_seed_corpus.zip")) as z:
             z.extractall(seeds)
         flags = [f"-{k}={v}" for k, v in sorted(facts.get("options", {}).items())]
@@ -222,7 +225,7 @@ def replay(out, target, facts, timeout):
         started = time.time()
         try:
             p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               errors="replace", timeout=timeout)
+                               errors="replace", timeout=timeout, cwd=scratch)
         except subprocess.TimeoutExpired:
             return [f"{target}: seed replay did not finish in {timeout} s"], None
         elapsed = time.time() - started
@@ -261,9 +264,16 @@ def check(root, out, replay_timeout, do_replay=True, quiet=False):
     return targets, problems
 
 
+MARKER = ".check_out-fresh-out"  # an --out this script created and may delete
+
+
 def run_build(root, out, work, args):
+    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, MARKER)):
+        print(f"check_out: refusing to empty {out}: not created by check_out.py --build", file=sys.stderr)
+        return 2
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
+    open(os.path.join(out, MARKER), "w").close()
     os.makedirs(work, exist_ok=True)
     env = dict(os.environ)
     cxx = args.cxx or re.sub(r"^clang", "clang++", os.path.basename(args.cc))
@@ -358,7 +368,7 @@ def main():
     if a.build:
         work = os.path.realpath(a.work or os.path.join(os.path.dirname(out), "work"))
         if run_build(root, out, work, a) != 0:
-            print("check_out: FAILED: build.sh failed", file=sys.stderr)
+            print("check_out: FAILED: the build step failed", file=sys.stderr)
             return 2
     if not os.path.isdir(out):
         print(f"check_out: FAILED: {out} does not exist", file=sys.stderr)
