@@ -414,9 +414,9 @@ def section_coverage(page, head_rev):
             page.add('<h3>llvm-cov warnings</h3><pre>' + esc("\n".join(warns)) + "</pre>")
 
     if isinstance(bydir, dict) and isinstance(bydir.get("directories"), list):
-        page.add("<h3>By directory (gcovr)</h3>")
+        page.add("<h3>By directory (lines, branches, functions: gcovr; MC/DC: llvm-cov-19)</h3>")
         page.add('<table><tr><th>Directory</th><th>Files</th><th>Line %</th><th>Lines</th><th>Branch %</th>'
-                 '<th>Branches</th><th>Function %</th><th>Functions</th></tr>')
+                 '<th>Branches</th><th>Function %</th><th>Functions</th><th>MC/DC %</th><th>MC/DC conditions</th></tr>')
         rows = list(bydir["directories"]) + ([bydir["total"]] if isinstance(bydir.get("total"), dict) else [])
         for r in rows:
             is_total = r is bydir.get("total")
@@ -425,7 +425,9 @@ def section_coverage(page, head_rev):
                      f'<td class="num">{num(r.get("files"))}</td>'
                      f'<td class="num">{pct(r.get("line_percent"))}</td><td class="num">{num(r.get("line_covered"))}/{num(r.get("line_total"))}</td>'
                      f'<td class="num">{pct(r.get("branch_percent"))}</td><td class="num">{num(r.get("branch_covered"))}/{num(r.get("branch_total"))}</td>'
-                     f'<td class="num">{pct(r.get("function_percent"))}</td><td class="num">{num(r.get("function_covered"))}/{num(r.get("function_total"))}</td></tr>')
+                     f'<td class="num">{pct(r.get("function_percent"))}</td><td class="num">{num(r.get("function_covered"))}/{num(r.get("function_total"))}</td>'
+                     + (f'<td class="num">{pct(r.get("mcdc_percent"), 2)}</td><td class="num">{num(r.get("mcdc_covered"))}/{num(r.get("mcdc_total"))}</td></tr>'
+                        if "mcdc_total" in r else '<td class="missing" colspan="2">not in by-directory.json (older coverage.py)</td></tr>'))
         page.add("</table>")
     if isinstance(meta, dict) and meta.get("exclusions"):
         page.add(f'<h3>Scope</h3><p>Everything under <code>{esc(meta.get("scope"))}</code> except '
