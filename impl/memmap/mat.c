@@ -2,7 +2,7 @@
 /*
  * EFI Memory Attributes Table validation and image description. See
  * rtprm/mat.h for the check order; requirements MM-030.. in
- * conformance/requirements/memmap.json, design in docs/prm.md §8.6.
+ * conformance/requirements/memmap.json, design in docs/prm.md §9.7.
  */
 #include "rtprm/mat.h"
 

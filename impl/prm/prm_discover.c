@@ -169,7 +169,7 @@ EFI_STATUS rp_prm_discovery_build(const rp_prm_discovery *d, const rp_prmt_build
   return st;
 }
 
-/* ---- Memory Attributes Table images (docs/prm.md §8.6) -------------------- */
+/* ---- Memory Attributes Table images (docs/prm.md §9.7) -------------------- */
 
 static void sort_by_base(rp_mat_image *img, uint32_t n) {
   for (uint32_t i = 1; i < n; i++) {

@@ -20,6 +20,7 @@
 #include "rtprm/guid.h"
 #include "rtprm/platform.h"
 #include "rtprm/platform_host.h"
+#include "rtprm/mat.h"
 #include "rtprm/prm_discover.h"
 
 #ifndef RTPRM_CORPUS_DIR
@@ -195,9 +196,69 @@ static void build_with_config(void **state) {
   free(mmio.mem);
 }
 
+/* rp_prm_discovery_mat_images: the accepted modules, sorted by load address,
+ * each described from its own section table (headers RO+XP, .text RO, the
+ * rest XP), then patched into an OVMF-like table: both land inside the code
+ * entry and Linux's invariants hold (the conformance group "mat" checks the
+ * patch itself in depth). */
+static void mat_images_of_accepted_modules(void **state) {
+  (void)state;
+  mapped ctx = map_corpus("prm/seed-lld-x64-context.efi");
+  mapped mmio = map_corpus("prm/seed-lld-x64-mmio.efi");
+  rp_prm_discovery d;
+  EFI_STATUS st;
+  rp_diag diag;
+  rp_mat_image img[2];
+  uint32_t n = 99;
+  rp_prm_discovery_init(&d, &PLATFORM);
+  assert_int_equal(offer(&d, ctx, 0x1f630000, &st, &diag), RP_PRM_ACCEPTED);
+  assert_int_equal(offer(&d, mmio, 0x1f626000, &st, &diag), RP_PRM_ACCEPTED);
+  assert_int_equal(rp_prm_discovery_mat_images(&d, img, 1, &n, &diag), EFI_UNSUPPORTED);
+  assert_int_equal(diag.reason, RP_R_MAT_TOO_MANY_IMAGES);
+  assert_int_equal(n, 0);
+  assert_int_equal(rp_prm_discovery_mat_images(&d, img, 2, &n, &diag), EFI_SUCCESS);
+  assert_int_equal(n, 2);
+  assert_int_equal(img[0].base, 0x1f626000); /* sorted: mmio was loaded lower */
+  assert_int_equal(img[1].base, 0x1f630000);
+  for (uint32_t i = 0; i < 2; i++) {
+    assert_int_equal(img[i].pages, 9);
+    assert_int_equal(img[i].piece_count, 3);
+    assert_int_equal(img[i].pieces[0].protect, EFI_MEMORY_RO | EFI_MEMORY_XP);
+    assert_int_equal(img[i].pieces[1].protect, EFI_MEMORY_RO);
+    assert_int_equal(img[i].pieces[1].pages, 3);
+    assert_int_equal(img[i].pieces[2].protect, EFI_MEMORY_XP);
+  }
+  /* one XP code entry holding both, as Debian's OVMF leaves it */
+  uint8_t table[16 + 48] = { 1, 0, 0, 0, 1, 0, 0, 0, 48, 0, 0, 0 };
+  uint32_t type = EfiRuntimeServicesCode;
+  uint64_t phys = 0x1f5ec000, pages = 0x6d, attr = EFI_MEMORY_RUNTIME | EFI_MEMORY_XP;
+  memcpy(table + 16, &type, 4);
+  memcpy(table + 24, &phys, 8);
+  memcpy(table + 40, &pages, 8);
+  memcpy(table + 48, &attr, 8);
+  uint8_t out[16 + 16 * 48];
+  size_t len = 0;
+  rp_mat_outcome what[2];
+  assert_int_equal(rp_mat_patch(rp_bytes_of(table, sizeof(table)), img, 2, rp_mbytes_of(out, sizeof(out)), &len,
+                                what, &diag), EFI_SUCCESS);
+  assert_int_equal(what[0], RP_MAT_IMAGE_DESCRIBED);
+  assert_int_equal(what[1], RP_MAT_IMAGE_DESCRIBED);
+  assert_int_equal(len, 16 + 9 * 48); /* before, 3 pieces, between, 3 pieces, after */
+  /* A module whose mapped bytes no longer parse: named by its index. */
+  memset(ctx.mem, 0, 2);
+  assert_true(EFI_ERROR(rp_prm_discovery_mat_images(&d, img, 2, &n, &diag)));
+  assert_int_equal(diag.reason, RP_R_PE_DOS_MAGIC);
+  assert_int_equal(diag.index, 0);
+  assert_int_equal(n, 0);
+  rp_prm_discovery_free(&d);
+  free(ctx.mem);
+  free(mmio.mem);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(verdicts_and_reasons),
+    cmocka_unit_test(mat_images_of_accepted_modules),
     cmocka_unit_test(build_with_config),
   };
   return cmocka_run_group_tests_name("prm_discover", tests, NULL, NULL);

@@ -24,7 +24,7 @@ Steps:
      With --shell-load there is no setup boot: the same startup.nsh that
      boots Linux first `load`s every driver (after ReadyToBoot: the case
      where only PrmLoaderDxe's Memory Attributes Table upkeep keeps the
-     PRM handlers executable, docs/prm.md §8.6);
+     PRM handlers executable, docs/prm.md §9.7);
   3. the Linux boot: the shell runs `vmlinuz.efi console=ttyS0
      initrd=\\initrd.img panic=-1 [prm_modules=N]`; the run passes when
      `RTPRM-LINUX: PASS` is on the serial console, no forbidden line is

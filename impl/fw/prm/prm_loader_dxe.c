@@ -14,7 +14,7 @@
  *      driver was dispatched from flash), re-discovering everything and
  *      replacing the table installed at step 1 (UninstallAcpiTable + install).
  * After each publication the accepted modules are described in the EFI
- * Memory Attributes Table as runtime code (prm_mat.c, docs/prm.md §8.6).
+ * Memory Attributes Table as runtime code (prm_mat.c, docs/prm.md §9.7).
  * With 0 modules no PRMT is installed (Linux ignores an empty one; prm.md
  * §3.1), and a previously installed one is left alone.
  *

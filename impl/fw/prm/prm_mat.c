@@ -2,7 +2,7 @@
 /*
  * PrmLoaderDxe: keeps the firmware's EFI Memory Attributes Table (UEFI 2.10
  * §4.6.4) describing the accepted PRM modules as runtime code (docs/prm.md
- * §8.6). EDK II's DXE core records runtime images only until EndOfDxe; a
+ * §9.7). EDK II's DXE core records runtime images only until EndOfDxe; a
  * module loaded later (Driver####, the Shell) sits inside one XP code entry,
  * and Linux maps its handlers no-execute. Deleting the table is no fix: it
  * would drop every other image's protection.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
-/* PrmLoaderDxe's Memory Attributes Table upkeep (prm_mat.c, docs/prm.md §8.6). */
+/* PrmLoaderDxe's Memory Attributes Table upkeep (prm_mat.c, docs/prm.md §9.7). */
 #ifndef RTPRM_FW_PRM_MAT_H
 #define RTPRM_FW_PRM_MAT_H
 

@@ -3,7 +3,7 @@
  * EFI Memory Attributes Table (UEFI 2.10 §4.6.4, EFI_MEMORY_ATTRIBUTES_TABLE):
  * validation, and describing runtime images the firmware left out.
  *
- * Why (docs/prm.md §8.6, toolchain.md "Trap"): EDK II's DXE core creates an
+ * Why (docs/prm.md §9.7, toolchain.md "Trap"): EDK II's DXE core creates an
  * image record (header XP, code RO, data XP) only for runtime images loaded
  * before EndOfDxe. A PRM module loaded later (UEFI Shell `load`, a Driver####
  * option) lands inside one big EfiRuntimeServicesCode entry marked XP, so
