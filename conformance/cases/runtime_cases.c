@@ -406,6 +406,48 @@ static void m_pe_base(fx *f) { /* the header's ImageBase no longer the load addr
   base += 0x10000;
   memcpy(b + lfanew + 24 + 24, &base, 8);
 }
+/* Image 1's mapped headers: the PE header offset, the base-relocation
+ * directory (PE32+: optional header + 112 + 5 * 8) and the COFF flags. */
+static uint8_t *pe_hdr(fx *f) {
+  uint8_t *b = img(f, 1)->ImageBase;
+  uint32_t lfanew;
+  memcpy(&lfanew, b + 0x3C, 4);
+  return b + lfanew;
+}
+static uint8_t *reloc_dir(fx *f) { return pe_hdr(f) + 24 + 112 + 5 * 8; }
+static void m_reloc_block_short(fx *f) { /* first block's SizeOfBlock below its own 8-byte header */
+  uint32_t rva, sz = 4;
+  memcpy(&rva, reloc_dir(f), 4);
+  memcpy((uint8_t *)img(f, 1)->ImageBase + rva + 4, &sz, 4);
+}
+static uint8_t *norelocs_copy;
+static void m_no_relocs(fx *f) { /* an empty directory, not RELOCS_STRIPPED (OVMF 2022.11) */
+  memset(reloc_dir(f), 0, 8);
+  free(norelocs_copy);
+  norelocs_copy = malloc(f->m.img[1].size);
+  if (norelocs_copy) memcpy(norelocs_copy, img(f, 1)->ImageBase, f->m.img[1].size);
+}
+static void p_no_relocs(fx *f, rp_case_result *r) {
+  if (norelocs_copy == NULL || memcmp(norelocs_copy, img(f, 1)->ImageBase, f->m.img[1].size) != 0)
+    rp_case_fail(r, "the image without relocations was changed");
+  free(norelocs_copy);
+  norelocs_copy = NULL;
+  if (f->m.rt->stats.images_relocated != N_IMAGES || f->m.rt->stats.images_failed != 0)
+    rp_case_fail(r, "relocated %llu, failed %llu", (unsigned long long)f->m.rt->stats.images_relocated,
+                 (unsigned long long)f->m.rt->stats.images_failed);
+  if (f->m.rt->stats.pointers_converted != 15) rp_case_fail(r, "expected 15 conversions");
+}
+static void m_no_relocs_stripped(fx *f) {
+  uint16_t ch;
+  memset(reloc_dir(f), 0, 8);
+  memcpy(&ch, pe_hdr(f) + 4 + 18, 2);
+  ch |= IMAGE_FILE_RELOCS_STRIPPED;
+  memcpy(pe_hdr(f) + 4 + 18, &ch, 2);
+}
+static void m_rec_wrap(fx *f) { img(f, 0)->RelocationData = (void *)(UINTPTR_MAX & ~(uintptr_t)7); }
+static void m_img_link_top(fx *f) { /* aligned, but the entry's end wraps past 2^64 */
+  img(f, 0)->Link.ForwardLink = (EFI_LIST_ENTRY *)(UINTPTR_MAX & ~(uintptr_t)7);
+}
 static void m_split_apart(fx *f) { vd(f, 1)->VirtualStart += 64 * (1ull << 30); }
 static void m_code_va_4k(fx *f) { vd(f, 0)->VirtualStart += EFI_PAGE_SIZE; } /* 64 KiB image cannot take it */
 
@@ -515,7 +557,7 @@ typedef struct cp_input {
   bool     null_address;
   uint64_t value;        /* *Address */
   UINTN    disposition;
-  int      when;         /* 0 inside SVAM (map below), 1 before SVAM, 2 after SVAM */
+  int      when;         /* 0 inside SVAM (map below), 1 before SVAM, 2 after SVAM, 3 no state (rt NULL) */
   uint64_t expect_value; /* on success */
 } cp_input;
 
@@ -552,7 +594,8 @@ static void exec_cp(const rp_case *c, rp_case_result *r) {
     rp_rt_destroy(rt);
     return;
   }
-  rp_case_observe(r, rp_rt_convert_pointer(rt, in->disposition, in->null_address ? NULL : &p, &d), &d);
+  rp_case_observe(r, rp_rt_convert_pointer(in->when == 3 ? NULL : rt, in->disposition, in->null_address ? NULL : &p, &d),
+                  &d);
   uint64_t want = r->status == EFI_SUCCESS ? in->expect_value : in->value;
   if (!in->null_address && (uintptr_t)p != want)
     rp_case_fail(r, "*Address is 0x%llx, expected 0x%llx", (unsigned long long)(uintptr_t)p,
@@ -746,6 +789,8 @@ static const rp_case runtime_cases[] = {
     IN(0, M(m_evt_straddle)), NULL },
   { "RT-C-050", "RT-022", "A link below offsetof(Link) (entry address underflows)", COR(RT_LIST_NOT_RUNTIME_DATA, IMGS(1)),
     IN(0, M(m_img_low)), NULL },
+  { "RT-C-108", "RT-022", "An aligned link whose entry would end past 2^64", COR(RT_LIST_NOT_RUNTIME_DATA, IMGS(1)),
+    IN(0, M(m_img_link_top)), NULL },
   { "RT-C-051", "RT-023", "A BackLink naming the wrong node", COR(RT_LIST_BACKLINK, IMGS(2)),
     IN(0, M(m_img_backlink)), NULL },
   { "RT-C-052", "RT-024", "A ForwardLink back to an earlier event", COR(RT_LIST_CYCLE, EVTS(2)),
@@ -781,6 +826,8 @@ static const rp_case runtime_cases[] = {
   { "RT-C-069", "RT-044", "RelocationData in runtime code", COR(RT_IMAGE_RECORD_RANGE, 0), IN(0, M(m_rec_in_code)), NULL },
   { "RT-C-070", "RT-044", "RelocationData running past runtime data", COR(RT_IMAGE_RECORD_RANGE, 0),
     IN(0, M(m_rec_past_data)), NULL },
+  { "RT-C-109", "RT-044", "RelocationData whose record would end past 2^64", COR(RT_IMAGE_RECORD_RANGE, 0),
+    IN(0, M(m_rec_wrap)), NULL },
   { "RT-C-071", "RT-045", "A site changed since load is skipped and counted", PASS,
     IN(0, M(m_changed_site), P(p_changed_site)), NULL },
   { "RT-C-072", "RT-046", "A damaged PE signature is found before anything changes", COR(PE_SIGNATURE, ANY),
@@ -789,6 +836,12 @@ static const rp_case runtime_cases[] = {
     IN(0, M(m_pe_base)), NULL },
   { "RT-C-074", "RT-046", "A delta the 64 KiB-aligned image cannot take", INV(PE_NEW_BASE, ANY),
     IN(0, M(m_code_va_4k)), NULL },
+  { "RT-C-110", "RT-046", "A relocation block shorter than its header is found before anything changes",
+    COR(PE_RELOC_BLOCK_SMALL, ANY), IN(0, M(m_reloc_block_short)), NULL },
+  { "RT-C-111", "RT-049", "An image with an empty relocation directory (not RELOCS_STRIPPED) is left as it is", PASS,
+    IN(0, M(m_no_relocs), P(p_no_relocs)), NULL },
+  { "RT-C-112", "RT-049 RT-046", "An empty relocation directory marked RELOCS_STRIPPED is rejected",
+    COR(PE_RELOCS_STRIPPED, ANY), IN(0, M(m_no_relocs_stripped)), NULL },
   { "RT-C-075", "RT-047", "Per-image applied/skipped counts are logged and the icache flushed", PASS,
     IN(0, M(m_log), P(p_log)), NULL },
   { "RT-C-076", "RT-048", "The provider's own image is not re-relocated", PASS, IN(0, M(m_self), P(p_self)), NULL },
@@ -819,6 +872,8 @@ static const rp_case runtime_cases[] = {
     CP(.value = 0x200000, .when = 2), exec_cp },
   { "RT-C-092", "RT-061 RT-062", "Outside SetVirtualAddressMap the NULL rules still hold", PASS,
     CP(.disposition = 1, .when = 1), exec_cp },
+  { "RT-C-113", "RT-062", "No provider state: EFI_NOT_FOUND, the pointer unchanged", EFI_NOT_FOUND, RP_R_RT_CP_NO_MAP,
+    NOIDX, CP(.value = 0x200000, .when = 3), exec_cp },
   { "RT-C-093", "RT-063", "The first byte of a runtime region converts", PASS,
     CP(.value = 0x200000, .expect_value = 0xFFFF800000000000ull), exec_cp },
   { "RT-C-094", "RT-063", "The last byte converts with its own descriptor", PASS,

@@ -386,10 +386,155 @@ static void crc32_service(void **state) {
   assert_int_equal(rp_rt_calculate_crc32("x", 1, NULL, &d), EFI_INVALID_PARAMETER);
 }
 
+/* rp_rt_adopt's argument and head checks, the live map it trusts only as
+ * far as each descriptor holds up, and rp_rt_release's refusals: every
+ * rejection leaves both providers' lists exactly as they were. */
+typedef struct adopt_fx {
+  fx f;
+  rp_runtime *old, *rt;
+  rp_memmap live;
+  EFI_LIST_ENTRY old_ih, old_eh, rt_ih, rt_eh; /* the four heads before the call */
+} adopt_fx;
+
+static void adopt_setup(adopt_fx *a) {
+  memset(a, 0, sizeof(*a));
+  assert_int_equal(dm_init(&a->f.m, &(dm_config){ 0, 0, 0, 0 }), EFI_SUCCESS);
+  assert_int_equal(dm_load_image_file(&a->f.m, kImages[1], NULL), EFI_SUCCESS);
+  assert_int_equal(dm_create_event(&a->f.m, EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE, NULL, true, NULL), EFI_SUCCESS);
+  assert_int_equal(dm_install_protocol(&a->f.m), EFI_SUCCESS);
+  assert_int_equal(dm_load_image_file(&a->f.m, kImages[2], NULL), EFI_SUCCESS);
+  a->old = a->f.m.rt;
+  rp_rt_config cfg = { a->f.m.st, 0 };
+  assert_int_equal(rp_rt_create(&cfg, &a->rt, NULL), EFI_SUCCESS);
+  dm_os_assign(&a->f.m, 0);
+  a->f.stride = 48;
+  a->f.vsize = dm_os_vmap(&a->f.m, a->f.vmap, sizeof(a->f.vmap), 48, false);
+  a->live = (rp_memmap){ rp_bytes_of(a->f.vmap, a->f.vsize), a->f.vsize, 48, 1 };
+  a->old_ih = a->old->proto.ImageHead;
+  a->old_eh = a->old->proto.EventHead;
+  a->rt_ih = a->rt->proto.ImageHead;
+  a->rt_eh = a->rt->proto.EventHead;
+}
+
+static void adopt_assert_unchanged(const adopt_fx *a) {
+  assert_memory_equal(&a->old->proto.ImageHead, &a->old_ih, sizeof(EFI_LIST_ENTRY));
+  assert_memory_equal(&a->old->proto.EventHead, &a->old_eh, sizeof(EFI_LIST_ENTRY));
+  assert_memory_equal(&a->rt->proto.ImageHead, &a->rt_ih, sizeof(EFI_LIST_ENTRY));
+  assert_memory_equal(&a->rt->proto.EventHead, &a->rt_eh, sizeof(EFI_LIST_ENTRY));
+  assert_ptr_equal(a->rt->proto.ImageHead.ForwardLink, &a->rt->proto.ImageHead);
+  assert_ptr_equal(a->rt->proto.EventHead.ForwardLink, &a->rt->proto.EventHead);
+}
+
+static void adopt_teardown(adopt_fx *a) {
+  rp_rt_destroy(a->rt);
+  dm_destroy(&a->f.m);
+}
+
+static void adopt_expect(adopt_fx *a, rp_runtime *rt, EFI_RUNTIME_ARCH_PROTOCOL *old, const rp_memmap *live,
+                         EFI_STATUS want, rp_reason reason) {
+  rp_rt_adopted got = { 77, 77 };
+  rp_diag d;
+  rp_diag_clear(&d);
+  assert_int_equal(rp_rt_adopt(rt, old, live, &got, &d), want);
+  assert_int_equal(d.reason, reason);
+  assert_int_equal(got.images, 77); /* not written on rejection */
+  assert_int_equal(got.events, 77);
+  adopt_assert_unchanged(a);
+}
+
+static void adopt_rejects_bad_arguments(void **state) {
+  (void)state;
+  adopt_fx a;
+  adopt_setup(&a);
+  EFI_RUNTIME_ARCH_PROTOCOL *old = &a.old->proto;
+  adopt_expect(&a, NULL, old, &a.live, EFI_INVALID_PARAMETER, RP_R_NULL_ARGUMENT);
+  adopt_expect(&a, a.rt, NULL, &a.live, EFI_INVALID_PARAMETER, RP_R_NULL_ARGUMENT);
+  adopt_expect(&a, a.rt, old, NULL, EFI_INVALID_PARAMETER, RP_R_NULL_ARGUMENT);
+  adopt_expect(&a, a.rt, (EFI_RUNTIME_ARCH_PROTOCOL *)((uint8_t *)old + 4), &a.live, EFI_INVALID_PARAMETER,
+               RP_R_NULL_ARGUMENT); /* misaligned */
+  adopt_teardown(&a);
+}
+
+/* A NULL link in either head of the old provider is rejected before it is
+ * followed (RT_LIST_NULL_LINK), whichever of the two links it is. */
+static void adopt_rejects_null_head_links(void **state) {
+  (void)state;
+  for (int k = 0; k < 3; k++) {
+    adopt_fx a;
+    adopt_setup(&a);
+    EFI_LIST_ENTRY *h = k == 2 ? &a.old->proto.EventHead : &a.old->proto.ImageHead;
+    EFI_LIST_ENTRY keep = *h;
+    if (k == 1) h->BackLink = NULL;
+    else h->ForwardLink = NULL;
+    if (k == 2) a.old_eh = *h;
+    else a.old_ih = *h;
+    adopt_expect(&a, a.rt, &a.old->proto, &a.live, EFI_VOLUME_CORRUPTED, RP_R_RT_LIST_NULL_LINK);
+    *h = keep;
+    adopt_teardown(&a);
+  }
+}
+
+/* The live map is the firmware's GetMemoryMap result and is not validated
+ * by rp_rt_adopt: a descriptor that cannot be read (DescriptorSize below
+ * 40) or whose page run wraps past 2^64 vouches for nothing, so the old
+ * entries are not in runtime data and nothing is moved. */
+static void adopt_live_map_descriptors_must_hold(void **state) {
+  (void)state;
+  adopt_fx a;
+  adopt_setup(&a);
+  EFI_MEMORY_DESCRIPTOR bad[2] = {
+    { EfiRuntimeServicesData, 0xFFFFFFFFFFFFF000ull, 0, 1ull << 52, EFI_MEMORY_RUNTIME }, /* wraps to cover all */
+    { EfiRuntimeServicesData, 0, 0, 1, EFI_MEMORY_RUNTIME },
+  };
+  rp_memmap wrap = { rp_bytes_of(bad, sizeof(bad[0])), sizeof(bad[0]), sizeof(bad[0]), 1 };
+  adopt_expect(&a, a.rt, &a.old->proto, &wrap, EFI_VOLUME_CORRUPTED, RP_R_RT_LIST_NOT_RUNTIME_DATA);
+  rp_memmap small = a.live; /* the same bytes at a 32-byte stride: no descriptor can be read */
+  small.desc_size = 32;
+  small.map_size = a.live.map_size / 48 * 32;
+  adopt_expect(&a, a.rt, &a.old->proto, &small, EFI_VOLUME_CORRUPTED, RP_R_RT_LIST_NOT_RUNTIME_DATA);
+  /* the real map still works */
+  rp_rt_adopted got = { 0, 0 };
+  assert_int_equal(rp_rt_adopt(a.rt, &a.old->proto, &a.live, &got, NULL), EFI_SUCCESS);
+  assert_int_equal(got.images, 2);
+  assert_int_equal(got.events, 1);
+  adopt_teardown(&a);
+}
+
+/* rp_rt_release does nothing for NULL or identical providers, and nothing
+ * while either of the old heads holds entries (the undo needs both empty). */
+static void release_refuses_unless_old_heads_empty(void **state) {
+  (void)state;
+  adopt_fx a;
+  adopt_setup(&a);
+  EFI_RUNTIME_ARCH_PROTOCOL *old = &a.old->proto;
+  rp_rt_release(NULL, old);
+  rp_rt_release(a.rt, NULL);
+  rp_rt_release(a.rt, &a.rt->proto);
+  adopt_assert_unchanged(&a);
+  /* both old heads hold entries: nothing moves */
+  rp_rt_release(a.rt, old);
+  adopt_assert_unchanged(&a);
+  /* adopt, then put one event back on the old head by hand: still refused */
+  assert_int_equal(rp_rt_adopt(a.rt, old, &a.live, NULL, NULL), EFI_SUCCESS);
+  EFI_LIST_ENTRY *ev = a.rt->proto.EventHead.ForwardLink;
+  EFI_LIST_ENTRY *rt_first_img = a.rt->proto.ImageHead.ForwardLink;
+  a.rt->proto.EventHead.ForwardLink = &a.rt->proto.EventHead;
+  a.rt->proto.EventHead.BackLink = &a.rt->proto.EventHead;
+  old->EventHead.ForwardLink = ev;
+  old->EventHead.BackLink = ev;
+  ev->ForwardLink = &old->EventHead;
+  ev->BackLink = &old->EventHead;
+  rp_rt_release(a.rt, old);
+  assert_ptr_equal(old->ImageHead.ForwardLink, &old->ImageHead); /* images not moved back */
+  assert_ptr_equal(a.rt->proto.ImageHead.ForwardLink, rt_first_img);
+  assert_ptr_equal(old->EventHead.ForwardLink, ev);
+  adopt_teardown(&a);
+}
+
 /* After the commit nothing can be undone (docs/runtime.md): damage a
  * callback does to an image or a list after validation is counted, logged
  * and the call still succeeds. */
-typedef enum { DAMAGE_IMAGE, DAMAGE_IMAGE_LIST, DAMAGE_EVENT_LIST } damage_kind;
+typedef enum { DAMAGE_IMAGE, DAMAGE_IMAGE_LIST, DAMAGE_EVENT_LIST, DAMAGE_TABLE } damage_kind;
 
 typedef struct damage {
   fx *f;
@@ -403,6 +548,8 @@ static VOID EFIAPI damaging_cb(EFI_EVENT e, VOID *ctx) {
   if (dm->kind == DAMAGE_IMAGE) {
     uint8_t *b = dm->f->m.img[1].entry->ImageBase;
     b[0] = 'X'; /* no DOS header any more */
+  } else if (dm->kind == DAMAGE_TABLE) { /* a pointer into boot-services memory, after validation */
+    dm->f->m.rs->GetTime = (EFI_GET_TIME)(uintptr_t)(dm->f->m.r[DM_R_BOOT].base + 0x40);
   } else if (dm->kind == DAMAGE_IMAGE_LIST) {
     dm->f->m.img[0].entry->Link.ForwardLink = NULL;
   } else {
@@ -413,8 +560,8 @@ static VOID EFIAPI damaging_cb(EFI_EVENT e, VOID *ctx) {
 static void callback_damage_after_commit(void **state) {
   (void)state;
   static char log[8192];
-  static const char *const want[] = { "failed after commit", "image list damaged", "event list damaged" };
-  for (int k = 0; k < 3; k++) {
+  static const char *const want[] = { "failed after commit", "image list damaged", "event list damaged", "" };
+  for (int k = 0; k < 4; k++) {
     fx f = { .stride = 48 };
     rp_diag d;
     assert_int_equal(boot(&f, NULL, true), EFI_SUCCESS);
@@ -448,7 +595,15 @@ static void callback_damage_after_commit(void **state) {
     }
     if (k == DAMAGE_IMAGE_LIST) assert_int_equal(s->images_relocated, 1);
     if (k == DAMAGE_EVENT_LIST) assert_int_equal(s->events_signalled, 1);
-    assert_int_equal(s->pointers_converted, 15); /* the tables are still converted */
+    if (k == DAMAGE_TABLE) { /* the damaged pointer cannot be converted: left as the callback set it */
+      assert_ptr_equal((void *)(uintptr_t)f.m.rs->GetTime, f.m.r[DM_R_BOOT].base + 0x40);
+      assert_int_equal(s->pointers_converted, 14);
+      uint32_t crc = f.m.rs->Hdr.CRC32;
+      rp_rt_table_crc(&f.m.rs->Hdr);
+      assert_int_equal(crc, f.m.rs->Hdr.CRC32); /* the CRC covers the table as left */
+    } else {
+      assert_int_equal(s->pointers_converted, 15); /* the tables are still converted */
+    }
     assert_true(f.m.rt->proto.VirtualMode);
     dm_destroy(&f.m);
   }
@@ -533,6 +688,10 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(create_initialises_protocol),
     cmocka_unit_test(adopt_moves_earlier_provider_lists),
+    cmocka_unit_test(adopt_rejects_bad_arguments),
+    cmocka_unit_test(adopt_rejects_null_head_links),
+    cmocka_unit_test(adopt_live_map_descriptors_must_hold),
+    cmocka_unit_test(release_refuses_unless_old_heads_empty),
     cmocka_unit_test(whole_boot_converts_everything_once),
     cmocka_unit_test(padded_stride_and_xen_map),
     cmocka_unit_test(before_exit_boot_services_is_unsupported),
