@@ -31,7 +31,7 @@ typedef struct {
   uint32_t n;
 } image_row;
 
-enum { OUT_OK = 0, OUT_NULL, OUT_SHORT, OUT_OVERLAP };
+enum { OUT_OK = 0, OUT_NULL, OUT_SHORT, OUT_OVERLAP, OUT_EMPTY };
 
 typedef struct {
   const mat_row *rows;
@@ -97,6 +97,7 @@ static const mat_row ends_patched[] = {
 static const image_row img_recorded[] = { { 0x1f700000, prm_b, 3 } };  /* crosses EDK II's record entries */
 static const image_row img_in_data[] = { { 0x1f800000, prm_b, 3 } };
 static const image_row img_absent[] = { { 0x30000000, prm_b, 3 } };
+static const image_row img_below[] = { { 0x01000000, prm_b, 3 } }; /* below every entry */
 static const image_row img_straddle[] = { { 0x1f656000, prm_b, 3 } }; /* runs past entry 0's end */
 static const rp_mat_outcome out_already[] = { RP_MAT_IMAGE_ALREADY };
 static const rp_mat_outcome out_not_code[] = { RP_MAT_IMAGE_NOT_CODE };
@@ -234,6 +235,7 @@ static rp_mbytes output_for(const mat_input *in, uint8_t *table, size_t tlen, ui
   case OUT_NULL: return rp_mbytes_of(NULL, 0);
   case OUT_SHORT: return rp_mbytes_of(out, need - 1);
   case OUT_OVERLAP: return rp_mbytes_of(table + 8, tlen);
+  case OUT_EMPTY: return rp_mbytes_of(out, 0);
   default: return rp_mbytes_of(out, need);
   }
 }
@@ -288,6 +290,8 @@ typedef struct {
   uint32_t last_virtual_size, last_raw_size; /* synthetic: the last section's sizes */
   uint32_t size_of_image;  /* synthetic: 0 = one page per section plus headers */
   bool empty_middle;       /* synthetic: sections 2 pages apart, section 1 of size 0 */
+  bool spaced_code;        /* synthetic: every section code, 2 pages apart (a gap before each but the first) */
+  bool zero_image;         /* synthetic: SizeOfImage 0 */
   const piece_row *expect;
   uint32_t nexpect;
 } pe_input;
@@ -299,9 +303,11 @@ static void synthetic(const pe_input *in, rp_pe_image *pe) {
   pe->num_sections = (uint16_t)in->sections;
   for (uint32_t i = 0; i < in->sections; i++) {
     rp_pe_section *s = &pe->sections[i];
-    s->virtual_address = in->empty_middle ? 0x1000 + 0x2000 * i : 0x1000 * (i + 1); /* spaced: gaps between */
+    bool spaced = in->empty_middle || in->spaced_code;
+    s->virtual_address = spaced ? 0x1000 + 0x2000 * i : 0x1000 * (i + 1); /* spaced: gaps between */
     s->virtual_size = 0x800;
-    s->characteristics = (i % 2 == 0) ? (IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_EXECUTE) : IMAGE_SCN_CNT_INITIALIZED_DATA;
+    s->characteristics = (i % 2 == 0 || in->spaced_code) ? (IMAGE_SCN_CNT_CODE | IMAGE_SCN_MEM_EXECUTE)
+                                                          : IMAGE_SCN_CNT_INITIALIZED_DATA;
   }
   if (in->sections > 0) {
     pe->sections[in->sections - 1].virtual_size = in->last_virtual_size;
@@ -309,6 +315,7 @@ static void synthetic(const pe_input *in, rp_pe_image *pe) {
   }
   if (in->empty_middle && in->sections > 2) pe->sections[1].virtual_size = 0;
   pe->size_of_image = in->size_of_image ? in->size_of_image : 0x1000 * (in->sections + 1);
+  if (in->zero_image) pe->size_of_image = 0;
 }
 
 static void check_pieces(const pe_input *in, const rp_mat_image *img, rp_case_result *r) {
@@ -378,6 +385,7 @@ static const piece_row syn_tail[] = { { 1, RO | XP }, { 1, RO }, { 1, XP }, { 1,
 
 /* fuzz finding (corpus/regressions/mat/crash-0ed7d338...): an empty section
  * must not leave the gap before it counted twice */
+static const piece_row syn_headers_only[] = { { 1, RO | XP } };
 static const piece_row syn_empty[] = { { 1, RO | XP }, { 1, RO }, { 3, XP }, { 1, RO } };
 
 static const rp_case mat_cases[] = {
@@ -501,6 +509,19 @@ static const rp_case mat_cases[] = {
     PE(.base = 0x100000, .sections = 3, .size_of_headers = 0x400, .last_virtual_size = 0x800, .empty_middle = true,
        .size_of_image = 0x6000,
        PIECES(syn_empty)), exec_mat_pe },
+  { "MAT-C-070", "MAT-008", "Nine spaced code sections: the 17th piece is a gap, refused", UNSUP(MAT_IMAGE_TOO_MANY_PIECES, 16),
+    PE(.base = 0x100000, .sections = 9, .size_of_headers = 0x400, .last_virtual_size = 0x800, .spaced_code = true,
+       .size_of_image = 0x12000), exec_mat_pe },
+  { "MAT-C-071", "MAT-010", "SizeOfImage 0 gives no pages to describe", BAD(MAT_IMAGE_RANGE, NOIDX),
+    PE(.base = 0x100000, .sections = 0, .size_of_headers = 0x400, .zero_image = true), exec_mat_pe },
+  { "MAT-C-072", "MAT-010", "An image running past the top of the address space is rejected", BAD(MAT_IMAGE_RANGE, NOIDX),
+    PE(.base = 0xFFFFFFFFFFFFF000ull, .sections = 2, .size_of_headers = 0x400, .last_virtual_size = 0x800), exec_mat_pe },
+  { "MAT-C-073", "MAT-008", "No sections: the headers page is the whole image", PASS,
+    PE(.base = 0x100000, .sections = 0, .size_of_headers = 0x400, PIECES(syn_headers_only)), exec_mat_pe },
+  { "MAT-C-074", "MAT-013", "An image below every entry is not in the table", PASS,
+    IN(ROWS(ovmf), V1, IMGS(img_below), SAME(ovmf), .outcomes = out_absent), exec_mat },
+  { "MAT-C-075", "MAT-014", "A zero-length output buffer gets EFI_BUFFER_TOO_SMALL", EFI_BUFFER_TOO_SMALL,
+    RP_R_BUFFER_TOO_SMALL, 16 + 13 * 48, IN(ROWS(ovmf), V1, IMGS(two_prm), .out_mode = OUT_EMPTY), exec_mat },
 };
 
 const rp_case_group rp_group_mat = {

@@ -38,7 +38,7 @@ const char *rp_mat_outcome_name(rp_mat_outcome o) {
 /* ---- Reading ------------------------------------------------------------- */
 
 static EFI_STATUS read_header(rp_bytes t, rp_mat_header *h, rp_diag *diag) {
-  uint64_t body, total;
+  uint64_t total;
   if (t.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
   if (t.len < RP_MAT_HEADER_SIZE) RP_REJECT(diag, EFI_INVALID_PARAMETER, MAT_TOO_SMALL, RP_DIAG_NO_INDEX);
   h->version = rp_le32(t.ptr);
@@ -49,9 +49,9 @@ static EFI_STATUS read_header(rp_bytes t, rp_mat_header *h, rp_diag *diag) {
   if (h->desc_size < MD_SIZE || h->desc_size % 8 != 0)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MAT_DESC_SIZE, RP_DIAG_NO_INDEX);
   if (h->count > RP_MAT_MAX_ENTRIES) RP_REJECT(diag, EFI_UNSUPPORTED, MAT_TOO_MANY, RP_DIAG_NO_INDEX);
-  /* count <= 8192 and desc_size < 2^32: the product fits; the sum may not on 32-bit size_t. */
-  body = (uint64_t)h->count * h->desc_size;
-  if (!rp_add_u64(body, RP_MAT_HEADER_SIZE, &total) || total > t.len)
+  /* count <= 8192 and desc_size < 2^32: 16 + count * desc_size < 2^46, exact in 64 bits. */
+  total = RP_MAT_HEADER_SIZE + (uint64_t)h->count * h->desc_size;
+  if (total > t.len)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MAT_SIZE_EXCEEDS_BUF, RP_DIAG_NO_INDEX);
   return EFI_SUCCESS;
 }
@@ -270,7 +270,7 @@ static void emit_all(mat_writer *w, rp_bytes t, const rp_mat_header *h, const rp
 
 static bool overlaps(rp_bytes a, rp_mbytes b) {
   uintptr_t a0 = (uintptr_t)a.ptr, b0 = (uintptr_t)b.ptr;
-  return b.len != 0 && a.len != 0 && a0 < b0 + b.len && b0 < a0 + a.len;
+  return b.len != 0 && a0 < b0 + b.len && b0 < a0 + a.len; /* a: a validated table, >= 16 bytes */
 }
 
 EFI_STATUS rp_mat_patch(rp_bytes t, const rp_mat_image *images, uint32_t n, rp_mbytes out, size_t *out_len,
