@@ -59,7 +59,10 @@ static EFI_STATUS read_header(rp_bytes t, rp_mat_header *h, rp_diag *diag) {
 bool rp_mat_entry(rp_bytes t, const rp_mat_header *h, uint32_t i, EFI_MEMORY_DESCRIPTOR *out) {
   uint8_t raw[MD_SIZE];
   uint64_t off = RP_MAT_HEADER_SIZE + (uint64_t)i * h->desc_size;
-  if (h->desc_size < MD_SIZE || !rp_read_bytes(t, off, raw, sizeof(raw))) return false;
+  if (h->desc_size < MD_SIZE || !rp_read_bytes(t, off, raw, sizeof(raw))) {
+    rp_memset(out, 0, sizeof(*out)); /* defined even for callers that ignore the result */
+    return false;
+  }
   out->Type = rp_le32(raw + MD_TYPE);
   out->PhysicalStart = rp_le64(raw + MD_PHYS);
   out->VirtualStart = rp_le64(raw + MD_VIRT);
@@ -85,7 +88,7 @@ static EFI_STATUS check_entry(const EFI_MEMORY_DESCRIPTOR *d, uint32_t i, uint64
 }
 
 EFI_STATUS rp_mat_validate(rp_bytes t, rp_mat_header *hout, rp_diag *diag) {
-  rp_mat_header h;
+  rp_mat_header h = { 0, 0, 0, 0 };
   EFI_MEMORY_DESCRIPTOR d;
   uint64_t next_free = 0;
   EFI_STATUS s = read_header(t, &h, diag);
@@ -277,7 +280,7 @@ EFI_STATUS rp_mat_patch(rp_bytes t, const rp_mat_image *images, uint32_t n, rp_m
                         rp_mat_outcome *outcomes, rp_diag *diag) {
   uint32_t where[RP_MAT_MAX_IMAGES];
   rp_mat_outcome what[RP_MAT_MAX_IMAGES];
-  rp_mat_header h;
+  rp_mat_header h = { 0, 0, 0, 0 };
   mat_writer w = { NULL, 0, 0 };
   uint64_t need;
   EFI_STATUS s;

@@ -74,7 +74,8 @@ const char *rp_mat_outcome_name(rp_mat_outcome o);
 /* Checks the header and every entry (steps 1-2); fills *h (optional). */
 EFI_STATUS rp_mat_validate(rp_bytes table, rp_mat_header *h, rp_diag *diag);
 
-/* Copies entry i (no validation beyond bounds); false if outside. */
+/* Copies entry i (no validation beyond bounds); false (and *out zeroed) if
+ * it lies outside the buffer or the stride is below 40. */
 bool rp_mat_entry(rp_bytes table, const rp_mat_header *h, uint32_t i, EFI_MEMORY_DESCRIPTOR *out);
 
 /* The pieces of a parsed image loaded at base (UEFI 2.10 §4.6.4 and EDK II's
