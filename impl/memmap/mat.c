@@ -7,18 +7,20 @@
 #include "rtprm/mat.h"
 
 #include "rtprm/mem.h"
+#include "rtprm/memmap.h"
 #include "rtprm/overflow.h"
 #include "rtprm/pecoff.h"
 
 #define PAGE 4096u
 
-/* EFI_MEMORY_DESCRIPTOR field offsets (UEFI §7.2), as in memmap.c. */
+/* EFI_MEMORY_DESCRIPTOR field offsets (UEFI §7.2) for the writer; the
+ * reader is rp_memmap_decode. */
 #define MD_TYPE  0u
 #define MD_PHYS  8u
 #define MD_VIRT  16u
 #define MD_PAGES 24u
 #define MD_ATTR  32u
-#define MD_SIZE  40u
+#define MD_SIZE  RP_MEMMAP_MIN_DESC_SIZE
 
 static EFI_STATUS ok(rp_diag *diag) {
   rp_diag_clear(diag);
@@ -63,11 +65,7 @@ bool rp_mat_entry(rp_bytes t, const rp_mat_header *h, uint32_t i, EFI_MEMORY_DES
     rp_memset(out, 0, sizeof(*out)); /* defined even for callers that ignore the result */
     return false;
   }
-  out->Type = rp_le32(raw + MD_TYPE);
-  out->PhysicalStart = rp_le64(raw + MD_PHYS);
-  out->VirtualStart = rp_le64(raw + MD_VIRT);
-  out->NumberOfPages = rp_le64(raw + MD_PAGES);
-  out->Attribute = rp_le64(raw + MD_ATTR);
+  rp_memmap_decode(raw, out);
   return true;
 }
 

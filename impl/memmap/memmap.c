@@ -20,6 +20,14 @@ uint64_t rp_memmap_count(const rp_memmap *m) {
   return m->map_size / m->desc_size;
 }
 
+void rp_memmap_decode(const uint8_t *raw, EFI_MEMORY_DESCRIPTOR *out) {
+  out->Type = rp_le32(raw + MD_TYPE);
+  out->PhysicalStart = rp_le64(raw + MD_PHYS);
+  out->VirtualStart = rp_le64(raw + MD_VIRT);
+  out->NumberOfPages = rp_le64(raw + MD_PAGES);
+  out->Attribute = rp_le64(raw + MD_ATTR);
+}
+
 bool rp_memmap_get(const rp_memmap *m, uint64_t i, EFI_MEMORY_DESCRIPTOR *out) {
   uint8_t raw[RP_MEMMAP_MIN_DESC_SIZE];
   uint64_t off;
@@ -29,11 +37,7 @@ bool rp_memmap_get(const rp_memmap *m, uint64_t i, EFI_MEMORY_DESCRIPTOR *out) {
       !rp_read_bytes(m->buf, off, raw, sizeof(raw))) {
     return false;
   }
-  out->Type = rp_le32(raw + MD_TYPE);
-  out->PhysicalStart = rp_le64(raw + MD_PHYS);
-  out->VirtualStart = rp_le64(raw + MD_VIRT);
-  out->NumberOfPages = rp_le64(raw + MD_PAGES);
-  out->Attribute = rp_le64(raw + MD_ATTR);
+  rp_memmap_decode(raw, out);
   return true;
 }
 

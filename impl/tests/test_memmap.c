@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "mat_test_table.h"
 #include "rtprm/mat.h"
 #include "rtprm/memmap.h"
 
@@ -68,13 +69,8 @@ static void failure_leaves_summary_untouched(void **state) {
  * success without an outcomes array. */
 static void mat_api_edges(void **state) {
   (void)state;
-  uint8_t table[16 + 48] = { 1, 0, 0, 0, 1, 0, 0, 0, 48, 0, 0, 0 };
-  uint32_t type = EfiRuntimeServicesCode;
-  uint64_t phys = 0x100000, pages = 16, attr = EFI_MEMORY_RUNTIME | EFI_MEMORY_XP;
-  memcpy(table + 16, &type, 4);
-  memcpy(table + 24, &phys, 8);
-  memcpy(table + 40, &pages, 8);
-  memcpy(table + 48, &attr, 8);
+  uint8_t table[MAT_TEST_TABLE_SIZE];
+  mat_test_table(table, 0x100000, 16, EFI_MEMORY_RUNTIME | EFI_MEMORY_XP);
   rp_bytes tb = rp_bytes_of(table, sizeof(table));
   rp_mat_header h;
   EFI_MEMORY_DESCRIPTOR d;

@@ -20,6 +20,7 @@
 #include "rtprm/guid.h"
 #include "rtprm/platform.h"
 #include "rtprm/platform_host.h"
+#include "mat_test_table.h"
 #include "rtprm/mat.h"
 #include "rtprm/prm_discover.h"
 
@@ -229,13 +230,8 @@ static void mat_images_of_accepted_modules(void **state) {
     assert_int_equal(img[i].pieces[2].protect, EFI_MEMORY_XP);
   }
   /* one XP code entry holding both, as Debian's OVMF leaves it */
-  uint8_t table[16 + 48] = { 1, 0, 0, 0, 1, 0, 0, 0, 48, 0, 0, 0 };
-  uint32_t type = EfiRuntimeServicesCode;
-  uint64_t phys = 0x1f5ec000, pages = 0x6d, attr = EFI_MEMORY_RUNTIME | EFI_MEMORY_XP;
-  memcpy(table + 16, &type, 4);
-  memcpy(table + 24, &phys, 8);
-  memcpy(table + 40, &pages, 8);
-  memcpy(table + 48, &attr, 8);
+  uint8_t table[MAT_TEST_TABLE_SIZE];
+  mat_test_table(table, 0x1f5ec000, 0x6d, EFI_MEMORY_RUNTIME | EFI_MEMORY_XP);
   uint8_t out[16 + 16 * 48];
   size_t len = 0;
   rp_mat_outcome what[2];

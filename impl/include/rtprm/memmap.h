@@ -61,6 +61,10 @@ EFI_STATUS rp_memmap_validate(const rp_memmap *m, uint32_t flags,
 
 /* Number of whole descriptors the header describes (no validation). */
 uint64_t rp_memmap_count(const rp_memmap *m);
+/* Decodes one EFI_MEMORY_DESCRIPTOR from RP_MEMMAP_MIN_DESC_SIZE raw
+ * little-endian bytes (no alignment needed); shared by the map and the
+ * Memory Attributes Table readers. */
+void rp_memmap_decode(const uint8_t *raw, EFI_MEMORY_DESCRIPTOR *out);
 /* Copies descriptor i out of the view (unaligned-safe); false if outside. */
 bool rp_memmap_get(const rp_memmap *m, uint64_t i, EFI_MEMORY_DESCRIPTOR *out);
 
