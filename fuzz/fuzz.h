@@ -32,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Splits off the trailer (zero config when the input is shorter than it),
  * arms the host allocator's failure plan, returns the data length. */
 size_t rp_fuzz_begin(const uint8_t *data, size_t size, rp_fuzz_config *cfg);
+/* A private malloc'd copy of n input bytes (at least 1 byte allocated), so
+ * the code under test gets memory the harness can compare afterwards; abort
+ * on allocation failure. Freed with free(). */
+uint8_t *rp_fuzz_dup(const uint8_t *p, size_t n);
 /* Checks that every allocation made since rp_fuzz_begin was released. */
 void rp_fuzz_end(void);
 

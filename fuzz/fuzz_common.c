@@ -19,6 +19,13 @@ size_t rp_fuzz_begin(const uint8_t *data, size_t size, rp_fuzz_config *cfg) {
   return size - RP_FUZZ_TRAILER;
 }
 
+uint8_t *rp_fuzz_dup(const uint8_t *p, size_t n) {
+  uint8_t *c = malloc(n ? n : 1);
+  RP_FUZZ_ASSERT(c != NULL);
+  if (n) memcpy(c, p, n);
+  return c;
+}
+
 void rp_fuzz_end(void) {
   RP_FUZZ_ASSERT(rp_host_alloc_outstanding() == live_at_begin);
   rp_host_alloc_reset();

@@ -169,9 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cursor c = { data, len };
   uint32_t n = read_images(&c, img);
   /* The patch sees a private copy of the table, so a write is detectable. */
-  uint8_t *table = malloc(c.left ? c.left : 1);
-  RP_FUZZ_ASSERT(table != NULL);
-  memcpy(table, c.p, c.left);
+  uint8_t *table = rp_fuzz_dup(c.p, c.left);
   patch_and_check(rp_bytes_of(table, c.left), img, n);
   RP_FUZZ_ASSERT(memcmp(table, c.p, c.left) == 0);
   free(table);

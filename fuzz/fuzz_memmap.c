@@ -103,9 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint32_t ver = ld32(data), dsz = ld32(data + 4), msz = ld32(data + 8);
   size_t map_len = len - 12;
   /* The validator sees a private copy, so a write would be detectable. */
-  uint8_t *map = malloc(map_len ? map_len : 1);
-  RP_FUZZ_ASSERT(map != NULL);
-  memcpy(map, data + 12, map_len);
+  uint8_t *map = rp_fuzz_dup(data + 12, map_len);
 
   const uint32_t flags = cfg.options & RP_MEMMAP_FLAGS_ALL;
   rp_memmap m = { rp_bytes_of(map, map_len), msz, dsz, ver };

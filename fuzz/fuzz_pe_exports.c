@@ -38,13 +38,6 @@
 #define MAX_FIND      1024u  /* names looked up (the scan is quadratic) */
 #define GUARD         64u
 
-static uint8_t *dup_bytes(const uint8_t *p, size_t n) {
-  uint8_t *c = malloc(n ? n : 1);
-  RP_FUZZ_ASSERT(c != NULL);
-  memcpy(c, p, n);
-  return c;
-}
-
 /* Independent RVA -> offset for this layout: headers, then each section's
  * loaded bytes (FILE) or whole virtual size (MAPPED). */
 static bool map_rva(const rp_pe_image *img, uint32_t rva, uint64_t len, uint64_t *off) {
@@ -215,7 +208,7 @@ static EFI_STATUS one_layout(const rp_pe_image *img, rp_pe_exports *e, rp_diag *
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_fuzz_config cfg;
   size_t len = rp_fuzz_begin(data, size, &cfg);
-  uint8_t *file = dup_bytes(data, len);
+  uint8_t *file = rp_fuzz_dup(data, len);
   void *pool = NULL;
   rp_pe_image img, mimg;
   rp_pe_exports fe, me;

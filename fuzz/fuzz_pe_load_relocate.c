@@ -105,13 +105,6 @@ static void gbuf_free(gbuf *b) {
   memset(b, 0, sizeof(*b));
 }
 
-static uint8_t *dup_bytes(const uint8_t *p, size_t n) {
-  uint8_t *c = malloc(n ? n : 1);
-  RP_FUZZ_ASSERT(c != NULL);
-  memcpy(c, p, n);
-  return c;
-}
-
 static void assert_rejected(EFI_STATUS st, const rp_diag *d) {
   RP_FUZZ_ASSERT(EFI_ERROR(st));
   RP_FUZZ_ASSERT(d->reason != RP_R_NONE);
@@ -320,8 +313,8 @@ static uint64_t fixup_size(const rp_pe_image *mapped, rp_fixup_format fmt) {
 /* Relocation to `base` of a copy of the loaded image; checks (c) on failure. */
 static EFI_STATUS relocate(const rp_pe_image *img, gbuf *image, uint64_t base, rp_fixup_format fmt, gbuf *rec,
                            rp_pe_reloc_stats *stats, rp_diag *d) {
-  uint8_t *before = dup_bytes(image->p, image->len);
-  uint8_t *rec_before = rec ? dup_bytes(rec->p, rec->len) : NULL;
+  uint8_t *before = rp_fuzz_dup(image->p, image->len);
+  uint8_t *rec_before = rec ? rp_fuzz_dup(rec->p, rec->len) : NULL;
   rp_mbytes r = rec ? rp_mbytes_of(rec->p, rec->len) : rp_mbytes_of(NULL, 0);
   memset(stats, 0, sizeof(*stats));
   EFI_STATUS st = rp_pe_relocate(img, rp_mbytes_of(image->p, image->len), base, fmt, r, stats, d);
@@ -339,8 +332,8 @@ static EFI_STATUS relocate(const rp_pe_image *img, gbuf *image, uint64_t base, r
 
 static EFI_STATUS rerelocate(gbuf *image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt, const uint8_t *rec,
                              size_t rec_len, rp_pe_rerelocate_stats *stats, rp_diag *d) {
-  uint8_t *before = dup_bytes(image->p, image->len);
-  uint8_t *rec_before = dup_bytes(rec, rec_len);
+  uint8_t *before = rp_fuzz_dup(image->p, image->len);
+  uint8_t *rec_before = rp_fuzz_dup(rec, rec_len);
   memset(stats, 0, sizeof(*stats));
   EFI_STATUS st = rp_pe_runtime_relocate(rp_mbytes_of(image->p, image->len), old_base, new_base, fmt,
                                          rp_bytes_of(rec, rec_len), stats, d);
@@ -401,7 +394,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_fuzz_config cfg;
   size_t len = rp_fuzz_begin(data, size, &cfg);
   const uint32_t opt = cfg.options;
-  uint8_t *file = dup_bytes(data, len);
+  uint8_t *file = rp_fuzz_dup(data, len);
   rp_pe_image img, mapped;
   rp_diag d;
   gbuf buf[B_COUNT];

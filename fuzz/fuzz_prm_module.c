@@ -110,9 +110,7 @@ static void build_table(const rp_prm_module *m) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_fuzz_config cfg;
   size_t len = rp_fuzz_begin(data, size, &cfg);
-  uint8_t *file = malloc(len ? len : 1);
-  RP_FUZZ_ASSERT(file != NULL);
-  memcpy(file, data, len);
+  uint8_t *file = rp_fuzz_dup(data, len);
   const EFI_GUID *plat = (cfg.options & 1) ? &PLATFORM : NULL;
   static rp_pe_image img, mimg;
   rp_prm_module fm, mm;

@@ -110,16 +110,12 @@ static void rebuild(const uint8_t *t, uint32_t n, const rp_prmt_info *info) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_fuzz_config cfg;
   size_t len = rp_fuzz_begin(data, size, &cfg);
-  uint8_t *t = malloc(len ? len : 1);
-  RP_FUZZ_ASSERT(t != NULL);
-  memcpy(t, data, len);
+  uint8_t *t = rp_fuzz_dup(data, len);
   if ((cfg.options & 2) && len >= 36) {
     t[9] = 0;
     t[9] = rp_acpi_checksum(rp_bytes_of(t, len < rp_le32(t + 4) ? len : rp_le32(t + 4)));
   }
-  uint8_t *copy = malloc(len ? len : 1);
-  RP_FUZZ_ASSERT(copy != NULL);
-  memcpy(copy, t, len);
+  uint8_t *copy = rp_fuzz_dup(t, len);
   rp_prmt_info info;
   rp_diag d;
   EFI_STATUS st = rp_prmt_check(rp_bytes_of(t, len), (cfg.options & 1) ? NULL : &info, &d);
