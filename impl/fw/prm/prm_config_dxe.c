@@ -178,7 +178,8 @@ static EFI_STATUS make_param(const rp_prm_cfg_module *m, PRM_MODULE_CONTEXT_BUFF
 }
 
 static bool gets_static_data(const rp_prm_cfg_module *m, const EFI_GUID *handler) {
-  for (uint32_t k = 0; k < m->static_handler_count && k < 2; k++)
+  const uint32_t cap = (uint32_t)(sizeof(m->static_handlers) / sizeof(m->static_handlers[0]));
+  for (uint32_t k = 0; k < m->static_handler_count && k < cap; k++)
     if (rp_guid_equal(&m->static_handlers[k], handler)) return true;
   return false;
 }

@@ -24,6 +24,7 @@
 #include "rtprm/mat.h"
 #include "rtprm/mem.h"
 
+static const EFI_GUID g_mat_guid = RP_GUID_MEMORY_ATTRIBUTES_TABLE;
 static rp_mat_image g_images[RP_MAT_MAX_IMAGES];
 static uint32_t g_image_count;
 static void *g_ours;       /* the table we installed last */
@@ -32,8 +33,7 @@ static EFI_EVENT g_event;
 /* The installed table as a bounded view: its length comes from its own
  * header, bounded before use (count and stride are re-checked by the core). */
 static bool current_table(rp_bytes *view) {
-  static const EFI_GUID mat_guid = RP_GUID_MEMORY_ATTRIBUTES_TABLE;
-  const uint8_t *t = prm_config_table(&mat_guid);
+  const uint8_t *t = prm_config_table(&g_mat_guid);
   if (t == NULL) return false;
   uint32_t count = rp_le32(t + 4), stride = rp_le32(t + 8);
   if (count > RP_MAT_MAX_ENTRIES || stride > 4096u) count = stride = 0; /* rp_mat_validate says why */
@@ -53,7 +53,6 @@ static void report(const char *trigger, uint32_t before, uint32_t after, const r
 
 /* Builds the patched copy and installs it in place of the current table. */
 static EFI_STATUS republish(const char *trigger, rp_bytes cur) {
-  static const EFI_GUID mat_guid = RP_GUID_MEMORY_ATTRIBUTES_TABLE;
   rp_mat_outcome what[RP_MAT_MAX_IMAGES];
   size_t need = 0, len = 0;
   void *copy = NULL, *previous = g_ours;
@@ -67,7 +66,7 @@ static EFI_STATUS republish(const char *trigger, rp_bytes cur) {
     if (copy != NULL) rp_plat_free_pool(copy);
     return s;
   }
-  EFI_GUID g = mat_guid;
+  EFI_GUID g = g_mat_guid;
   g_ours = copy; /* before the install: it signals the group, and we must recognise our table */
   s = rp_uefi_boot_services()->InstallConfigurationTable(&g, copy);
   if (EFI_ERROR(s)) {
@@ -106,9 +105,8 @@ EFI_STATUS prm_mat_track(const rp_prm_discovery *d) {
 }
 
 EFI_STATUS prm_mat_start(void) {
-  static const EFI_GUID mat_guid = RP_GUID_MEMORY_ATTRIBUTES_TABLE;
   EFI_STATUS s = rp_uefi_boot_services()->CreateEventEx(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, on_table_installed, NULL,
-                                                        &mat_guid, &g_event);
+                                                        &g_mat_guid, &g_event);
   if (EFI_ERROR(s)) prm_say("PRM: Memory Attributes Table notification not registered: %s\n", rp_status_name(s));
   return s;
 }
