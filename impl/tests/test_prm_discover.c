@@ -67,6 +67,28 @@ static rp_prm_verdict offer(rp_prm_discovery *d, mapped m, uint64_t base, EFI_ST
   return v;
 }
 
+/* The two x64 samples, mapped and accepted (in this order) into a fresh
+ * discovery set at the given load addresses. */
+typedef struct {
+  mapped ctx, mmio;
+} samples;
+
+static samples accept_samples(rp_prm_discovery *d, uint64_t ctx_base, uint64_t mmio_base) {
+  samples s = { map_corpus("prm/seed-lld-x64-context.efi"), map_corpus("prm/seed-lld-x64-mmio.efi") };
+  EFI_STATUS st;
+  rp_diag diag;
+  rp_prm_discovery_init(d, &PLATFORM);
+  assert_int_equal(offer(d, s.ctx, ctx_base, &st, &diag), RP_PRM_ACCEPTED);
+  assert_int_equal(offer(d, s.mmio, mmio_base, &st, &diag), RP_PRM_ACCEPTED);
+  return s;
+}
+
+static void release_samples(rp_prm_discovery *d, samples *s) {
+  rp_prm_discovery_free(d);
+  free(s->ctx.mem);
+  free(s->mmio.mem);
+}
+
 static void verdicts_and_reasons(void **state) {
   (void)state;
   rp_host_alloc_reset();
@@ -117,14 +139,10 @@ static void verdicts_and_reasons(void **state) {
 
 static void build_with_config(void **state) {
   (void)state;
-  mapped ctx = map_corpus("prm/seed-lld-x64-context.efi");
-  mapped mmio = map_corpus("prm/seed-lld-x64-mmio.efi");
   rp_prm_discovery d;
   EFI_STATUS st;
   rp_diag diag;
-  rp_prm_discovery_init(&d, &PLATFORM);
-  assert_int_equal(offer(&d, ctx, 0x10000000, &st, &diag), RP_PRM_ACCEPTED);
-  assert_int_equal(offer(&d, mmio, 0x13000000, &st, &diag), RP_PRM_ACCEPTED);
+  samples smp = accept_samples(&d, 0x10000000, 0x13000000);
 
   static uint8_t data[32], ranges[28], param[16];
   PRM_CONTEXT_BUFFER cb[1];
@@ -154,7 +172,7 @@ static void build_with_config(void **state) {
   bool saw_static = false;
   for (uint32_t j = 0; j < m0.handler_count; j++) {
     assert_int_equal(rp_prmt_handler_read(rp_bytes_of(t, size), 60 + 38 + 44 * j, &h, NULL), EFI_SUCCESS);
-    assert_true(h.address > 0x10000000 && h.address < 0x10000000 + ctx.len);
+    assert_true(h.address > 0x10000000 && h.address < 0x10000000 + smp.ctx.len);
     if (rp_guid_equal(&h.guid, &STATIC_HANDLER)) {
       saw_static = true;
       assert_int_equal(h.static_data_buffer, (uint64_t)(uintptr_t)data);
@@ -192,9 +210,7 @@ static void build_with_config(void **state) {
     }
     assert_int_equal(rp_host_alloc_outstanding(), live);
   }
-  rp_prm_discovery_free(&d);
-  free(ctx.mem);
-  free(mmio.mem);
+  release_samples(&d, &smp);
 }
 
 /* rp_prm_discovery_mat_images: the accepted modules, sorted by load address,
@@ -204,16 +220,11 @@ static void build_with_config(void **state) {
  * patch itself in depth). */
 static void mat_images_of_accepted_modules(void **state) {
   (void)state;
-  mapped ctx = map_corpus("prm/seed-lld-x64-context.efi");
-  mapped mmio = map_corpus("prm/seed-lld-x64-mmio.efi");
   rp_prm_discovery d;
-  EFI_STATUS st;
   rp_diag diag;
   rp_mat_image img[2];
   uint32_t n = 99;
-  rp_prm_discovery_init(&d, &PLATFORM);
-  assert_int_equal(offer(&d, ctx, 0x1f630000, &st, &diag), RP_PRM_ACCEPTED);
-  assert_int_equal(offer(&d, mmio, 0x1f626000, &st, &diag), RP_PRM_ACCEPTED);
+  samples smp = accept_samples(&d, 0x1f630000, 0x1f626000);
   assert_int_equal(rp_prm_discovery_mat_images(&d, img, 1, &n, &diag), EFI_UNSUPPORTED);
   assert_int_equal(diag.reason, RP_R_MAT_TOO_MANY_IMAGES);
   assert_int_equal(n, 0);
@@ -241,14 +252,12 @@ static void mat_images_of_accepted_modules(void **state) {
   assert_int_equal(what[1], RP_MAT_IMAGE_DESCRIBED);
   assert_int_equal(len, 16 + 9 * 48); /* before, 3 pieces, between, 3 pieces, after */
   /* A module whose mapped bytes no longer parse: named by its index. */
-  memset(ctx.mem, 0, 2);
+  memset(smp.ctx.mem, 0, 2);
   assert_true(EFI_ERROR(rp_prm_discovery_mat_images(&d, img, 2, &n, &diag)));
   assert_int_equal(diag.reason, RP_R_PE_DOS_MAGIC);
   assert_int_equal(diag.index, 0);
   assert_int_equal(n, 0);
-  rp_prm_discovery_free(&d);
-  free(ctx.mem);
-  free(mmio.mem);
+  release_samples(&d, &smp);
 }
 
 int main(void) {
