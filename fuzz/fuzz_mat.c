@@ -133,7 +133,7 @@ static void pe_mode(const uint8_t *data, size_t len) {
   rp_mat_image img;
   uint32_t v = 1, count = 1, stride = 48, flags = 0, type = EfiRuntimeServicesCode;
   uint64_t base = 0x1000000, pages = 0x100000, attr = EFI_MEMORY_RUNTIME | EFI_MEMORY_XP;
-  if (EFI_ERROR(rp_pe_parse(rp_bytes_of(data, len), RP_PE_LAYOUT_FILE, &pe, NULL))) return;
+  if (EFI_ERROR(rp_pe_parse(rp_bytes_of(data, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &pe, NULL))) return;
   if (EFI_ERROR(rp_mat_image_from_pe(&pe, base + PAGE, &img, NULL))) return;
   uint64_t at = img.base, covered = 0;
   RP_FUZZ_ASSERT(img.piece_count >= 1 && img.piece_count <= RP_MAT_MAX_PIECES);

@@ -214,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_pe_exports fe, me;
   rp_diag d, md;
 
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, &img, &d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, &d);
   if (EFI_ERROR(st)) {
     RP_FUZZ_ASSERT(d.reason != RP_R_NONE);
     goto out;
@@ -227,7 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *image = (uint8_t *)pool + GUARD;
   memset(pool, 0xA5, img.size_of_image + 2 * GUARD);
   RP_FUZZ_ASSERT(rp_pe_load(&img, rp_mbytes_of(image, img.size_of_image), &md) == EFI_SUCCESS);
-  RP_FUZZ_ASSERT(rp_pe_parse(rp_bytes_of(image, img.size_of_image), RP_PE_LAYOUT_MAPPED, &mimg, &md) == EFI_SUCCESS);
+  RP_FUZZ_ASSERT(rp_pe_parse(rp_bytes_of(image, img.size_of_image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &mimg, &md) == EFI_SUCCESS);
   EFI_STATUS mst = one_layout(&mimg, &me, &md, cfg.options);
   if (!EFI_ERROR(fst)) {
     RP_FUZZ_ASSERT(mst == EFI_SUCCESS);

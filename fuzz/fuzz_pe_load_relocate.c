@@ -15,6 +15,7 @@
  *   bit  22     with 1 and NATIVE: corrupt the record header, not its length
  *   bit  23     first load into a destination one byte too small
  *   bit  24     the direct relocation to B records too (else RP_FIXUP_NONE)
+ *   bit  25     also run the STRICT profile (oracle (f))
  * unitA is SectionAlignment, raised to 0x10000 when the image has HIGH
  * entries (or a relocation directory this harness cannot walk): HIGH adds
  * (u16)(delta >> 16) and drops the carry out of the low half (docs/pecoff.md
@@ -39,6 +40,12 @@
  *      around every buffer (poisoned under ASan, pattern-checked always).
  *  (e) the load equals a reference load built here; FILE-valid implies
  *      MAPPED-valid; every allocation is released (rp_fuzz_end).
+ *  (f) STRICT refuses exactly what COMPAT reports (docs/pecoff.md §1): a
+ *      parse with findings fails under STRICT with the first one's reason,
+ *      one without parses to the same context; likewise the relocation to A
+ *      (image untouched on refusal, identical bytes otherwise).
+ * TE images (PI Vol 1 §15) go through the same pipeline: their RVAs are
+ * image offsets plus te_adjust, and they move by whole pages.
  */
 #include <string.h>
 
@@ -179,7 +186,7 @@ static void walk_sites(const rp_pe_image *img, const uint8_t *image, sites *s) {
   while (off < d->size) {
     if (d->size - off < 8) return;
     uint32_t page = ld32(dir + off), sob = ld32(dir + off + 4);
-    if (sob < 8 || sob % 4 || sob > d->size - off) return;
+    if (sob < 8 || sob % 2 || sob > d->size - off) return; /* 2 mod 4: a COMPAT finding */
     uint32_t group = UINT32_MAX;
     for (uint32_t eo = off + 8; eo < off + sob; eo += 2) {
       uint16_t e = ld16(dir + eo);
@@ -187,6 +194,8 @@ static void walk_sites(const rp_pe_image *img, const uint8_t *image, sites *s) {
       if (t == 0) continue;
       uint32_t w = type_width(img->machine, t);
       uint64_t tgt = (uint64_t)page + (e & 0xFFFu);
+      if (tgt < img->te_adjust) return; /* TE: a stripped header byte */
+      tgt -= img->te_adjust;
       if (w == 0 || tgt + w > img->size_of_image) return;
       site *x = &s->v[s->n];
       x->target = (uint32_t)tgt;
@@ -288,6 +297,9 @@ static void check_load(const rp_pe_image *img, const uint8_t *file, const uint8_
 
 /* ---- bases ------------------------------------------------------------------ */
 
+/* The grid a move keeps: SectionAlignment, whole pages for a TE image. */
+static uint64_t move_unit(const rp_pe_image *img) { return img->te ? 0x1000u : img->section_alignment; }
+
 static uint64_t pick_base(const rp_pe_image *img, uint64_t unit, uint8_t k, bool high, bool wild) {
   uint64_t b = img->image_base + (uint64_t)(int64_t)(int8_t)k * unit;
   if (high) b += KERNEL_HALF; /* a multiple of 2^47: alignment is kept */
@@ -335,7 +347,7 @@ static EFI_STATUS rerelocate(gbuf *image, uint64_t old_base, uint64_t new_base, 
   uint8_t *before = rp_fuzz_dup(image->p, image->len);
   uint8_t *rec_before = rp_fuzz_dup(rec, rec_len);
   memset(stats, 0, sizeof(*stats));
-  EFI_STATUS st = rp_pe_runtime_relocate(rp_mbytes_of(image->p, image->len), old_base, new_base, fmt,
+  EFI_STATUS st = rp_pe_runtime_relocate(rp_mbytes_of(image->p, image->len), RP_PE_PROFILE_COMPAT, old_base, new_base, fmt,
                                          rp_bytes_of(rec, rec_len), stats, d);
   assert_same(rec_before, rec, rec_len, NULL, "record after a runtime relocation");
   if (EFI_ERROR(st)) {
@@ -378,16 +390,54 @@ static void try_rejected(const rp_pe_image *img, const sites *s, gbuf *image, ui
     }
     break;
   case 2:
-    old_base = a + img->section_alignment;
+    old_base = a + move_unit(img);
     break;
   default:
-    if (img->section_alignment < 2) return;
-    new_base = b + img->section_alignment / 2;
+    if (move_unit(img) < 2) return;
+    new_base = b + move_unit(img) / 2;
     break;
   }
   EFI_STATUS st = rerelocate(image, old_base, new_base, fmt, rec_bytes, rec_len, &rs, &d);
   RP_FUZZ_ASSERT(EFI_ERROR(st));
   free(tampered);
+}
+
+/* ---- (f) the STRICT profile --------------------------------------------------- */
+
+static void check_strict_parse(const uint8_t *file, size_t len, const rp_pe_image *compat) {
+  static rp_pe_image strict;
+  rp_diag d;
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_STRICT, &strict, &d);
+  if (compat->findings.count != 0) {
+    assert_rejected(st, &d);
+    RP_FUZZ_ASSERT(d.reason == compat->findings.item[0].reason);
+    return;
+  }
+  RP_FUZZ_ASSERT(st == EFI_SUCCESS && strict.profile == RP_PE_PROFILE_STRICT);
+  strict.profile = RP_PE_PROFILE_COMPAT;
+  RP_FUZZ_ASSERT(memcmp(&strict, compat, sizeof(strict)) == 0);
+}
+
+/* `loaded` is the unrelocated image, `moved` COMPAT's relocation of it to a
+ * with stats *se. Needs an image without parse findings. */
+static void check_strict_relocate(const uint8_t *loaded, size_t len, uint64_t a, const rp_pe_reloc_stats *se,
+                                  const uint8_t *moved) {
+  static rp_pe_image ctx;
+  gbuf copy = { 0 };
+  rp_pe_reloc_stats ss;
+  rp_diag d;
+  if (!gbuf_alloc(&copy, len)) return;
+  memcpy(copy.p, loaded, len);
+  RP_FUZZ_ASSERT(rp_pe_parse(rp_bytes_of(copy.p, len), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_STRICT, &ctx, &d) ==
+                 EFI_SUCCESS);
+  EFI_STATUS st = relocate(&ctx, &copy, a, RP_FIXUP_NONE, NULL, &ss, &d);
+  if (se->findings.count != 0) {
+    RP_FUZZ_ASSERT(EFI_ERROR(st) && d.reason == se->findings.item[0].reason);
+  } else {
+    RP_FUZZ_ASSERT(st == EFI_SUCCESS && ss.findings.count == 0);
+    assert_same(moved, copy.p, len, NULL, "STRICT vs COMPAT relocation");
+  }
+  gbuf_free(&copy);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -402,13 +452,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(buf, 0, sizeof(buf));
   memset(&s, 0, sizeof(s));
 
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, &img, &d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, &d);
   assert_same(data, file, len, NULL, "file after parse");
   if (EFI_ERROR(st)) {
     assert_rejected(st, &d);
     goto out;
   }
   if (img.size_of_image > MAX_IMAGE) goto out;
+  bool strict = (opt >> 25) & 1;
+  if (strict) check_strict_parse(file, len, &img);
 
   /* Load (optionally first into a destination of the wrong size). */
   if (!gbuf_alloc(&buf[B_LOADED], img.size_of_image)) goto out;
@@ -421,11 +473,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   st = rp_pe_load(&img, rp_mbytes_of(buf[B_LOADED].p, buf[B_LOADED].len), &d);
   RP_FUZZ_ASSERT(st == EFI_SUCCESS); /* a parsed FILE always loads */
   check_load(&img, file, buf[B_LOADED].p);
-  st = rp_pe_parse(rp_bytes_of(buf[B_LOADED].p, buf[B_LOADED].len), RP_PE_LAYOUT_MAPPED, &mapped, &d);
+  st = rp_pe_parse(rp_bytes_of(buf[B_LOADED].p, buf[B_LOADED].len), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &mapped, &d);
   RP_FUZZ_ASSERT(st == EFI_SUCCESS); /* FILE-valid implies MAPPED-valid */
 
   walk_sites(&img, buf[B_LOADED].p, &s);
-  uint64_t sa = img.section_alignment;
+  uint64_t sa = move_unit(&img);
   uint64_t unit_a = (s.has_high || !s.ok) && sa < 0x10000 ? 0x10000 : sa;
   bool wild = (opt >> 18) & 1;
   uint64_t a = pick_base(&img, unit_a, (uint8_t)opt, (opt >> 16) & 1, wild);
@@ -460,6 +512,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_record_layout(&img, &s, direct_fmt, buf[B_DIRECT].p, buf[B_REC_DIRECT].p, (size_t)sdir.record_bytes);
   if (EFI_ERROR(ste)) goto out;
   RP_FUZZ_ASSERT(s.ok); /* the library accepted what this harness could not walk */
+  if (strict && img.findings.count == 0)
+    check_strict_relocate(buf[B_LOADED].p, img.size_of_image, a, &se, buf[B_A_EDK2].p);
   assert_same(buf[B_A_EDK2].p, buf[B_A_NATIVE].p, img.size_of_image, NULL, "A: EDK II vs native");
   RP_FUZZ_ASSERT(se.blocks == sn.blocks && se.entries == sn.entries);
   RP_FUZZ_ASSERT(memcmp(se.by_type, sn.by_type, sizeof(se.by_type)) == 0);

@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_diag d;
   void *pool = NULL;
 
-  if (EFI_ERROR(rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, &img, &d))) goto out;
+  if (EFI_ERROR(rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, &d))) goto out;
   EFI_STATUS fst = one(&img, plat, &fm, &d);
   if (!EFI_ERROR(fst)) build_table(&fm);
   if ((cfg.options & 2) || img.size_of_image > MAX_IMAGE ||
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     goto out;
   }
   RP_FUZZ_ASSERT(rp_pe_load(&img, rp_mbytes_of(pool, img.size_of_image), NULL) == EFI_SUCCESS);
-  RP_FUZZ_ASSERT(rp_pe_parse(rp_bytes_of(pool, img.size_of_image), RP_PE_LAYOUT_MAPPED, &mimg, NULL) == EFI_SUCCESS);
+  RP_FUZZ_ASSERT(rp_pe_parse(rp_bytes_of(pool, img.size_of_image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &mimg, NULL) == EFI_SUCCESS);
   EFI_STATUS mst = one(&mimg, plat, &mm, &d);
   if (!EFI_ERROR(fst) && mst != EFI_OUT_OF_RESOURCES) {
     RP_FUZZ_ASSERT(mst == EFI_SUCCESS && mm.handler_count == fm.handler_count);

@@ -344,7 +344,7 @@ static void exec_mat_pe(const rp_case *c, rp_case_result *r) {
   }
   if (in->file != NULL) {
     buf = rp_case_read_file(RTPRM_CORPUS_DIR, in->file, &len, r);
-    if (buf == NULL || !rp_case_step(r, rp_pe_parse(rp_bytes_of(buf, len), RP_PE_LAYOUT_FILE, pe, &d), &d, "parse"))
+    if (buf == NULL || !rp_case_step(r, rp_pe_parse(rp_bytes_of(buf, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, pe, &d), &d, "parse"))
       goto done;
   } else {
     synthetic(in, pe);

@@ -62,11 +62,11 @@ static void exec_module(const rp_case *c, rp_case_result *r) {
   rp_diag d;
   rp_prm_module m;
   const rp_pe_image *img = &g_file;
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_file, &d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_file, &d);
   if (!EFI_ERROR(st) && in->mapped) {
     map = calloc(1, g_file.size_of_image);
     st = rp_pe_load(&g_file, rp_mbytes_of(map, g_file.size_of_image), &d);
-    if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_of(map, g_file.size_of_image), RP_PE_LAYOUT_MAPPED, &g_map, &d);
+    if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_of(map, g_file.size_of_image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &g_map, &d);
     img = &g_map;
   }
   if (EFI_ERROR(st)) {
@@ -200,7 +200,7 @@ static EFI_STATUS build_module_addr(uint64_t base, rp_case_result *r, rp_diag *d
   rp_prm_module m;
   rp_prmt_handler_in h[2];
   if (b == NULL) return EFI_NOT_FOUND;
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_file, d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_file, d);
   if (!EFI_ERROR(st)) st = rp_prm_module_validate(&g_file, &PLATFORM, &m, d);
   if (!EFI_ERROR(st)) {
     st = rp_prmt_handlers_of(&m, base, h, d);
@@ -440,13 +440,13 @@ static uint8_t *map_module(const char *file, rp_prm_module *m, size_t *size, rp_
   uint8_t *b = rp_case_read_file(dir, file, &len, r);
   if (b == NULL) return NULL;
   uint8_t *img = NULL;
-  if (!EFI_ERROR(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_file, &d))) {
+  if (!EFI_ERROR(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_file, &d))) {
     *size = (g_file.size_of_image + 0xFFFu) & ~0xFFFu;
     void *p = mmap(NULL, *size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     img = p == MAP_FAILED ? NULL : p;
   }
   EFI_STATUS st = img ? rp_pe_load(&g_file, rp_mbytes_of(img, g_file.size_of_image), &d) : EFI_OUT_OF_RESOURCES;
-  if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_of(img, g_file.size_of_image), RP_PE_LAYOUT_MAPPED, &g_map, &d);
+  if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_of(img, g_file.size_of_image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &g_map, &d);
   if (!EFI_ERROR(st))
     st = rp_pe_relocate(&g_map, rp_mbytes_of(img, g_file.size_of_image), (uint64_t)(uintptr_t)img, RP_FIXUP_NONE,
                         rp_mbytes_of(NULL, 0), NULL, &d);

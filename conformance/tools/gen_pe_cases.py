@@ -32,7 +32,8 @@ REASONS = {
     "PE_DOS_MAGIC": ("EFI_LOAD_ERROR", "PE-001"),
     "PE_LFANEW_RANGE": ("EFI_LOAD_ERROR", "PE-001"),
     "PE_SIGNATURE": ("EFI_LOAD_ERROR", "PE-001"),
-    "PE_TE_UNSUPPORTED": ("EFI_UNSUPPORTED", "PE-012"),
+    "PE_TE_STRIPPED_SIZE": ("EFI_LOAD_ERROR", "PE-051"),
+    "PE_TE_IMAGE_BASE": ("EFI_LOAD_ERROR", "PE-051"),
     "PE_MACHINE": ("EFI_UNSUPPORTED", "PE-002"),
     "PE_SECTION_COUNT": ("EFI_LOAD_ERROR", "PE-008"),
     "PE_OPT_HDR_SIZE": ("EFI_LOAD_ERROR", "PE-004"),
@@ -41,21 +42,25 @@ REASONS = {
     "PE_NUM_RVA_SIZES": ("EFI_UNSUPPORTED", "PE-004"),
     "PE_ALIGNMENT": ("EFI_LOAD_ERROR", "PE-006"),
     "PE_IMAGE_BASE_ALIGN": ("EFI_LOAD_ERROR", "PE-028"),
+    "PE_SIZE_OF_IMAGE_ALIGN": ("EFI_LOAD_ERROR", "PE-054"),
     "PE_SIZE_OF_IMAGE": ("EFI_LOAD_ERROR", "PE-007"),
     "PE_SIZE_OF_HEADERS": ("EFI_LOAD_ERROR", "PE-007"),
     "PE_SECTION_ORDER": ("EFI_LOAD_ERROR", "PE-008"),
     "PE_SECTION_RANGE": ("EFI_LOAD_ERROR", "PE-008"),
-    "PE_SECTION_ALIGN": ("EFI_LOAD_ERROR", "PE-008"),
+    "PE_SECTION_ALIGN": ("EFI_LOAD_ERROR", "PE-055"),
     "PE_SECTION_OVER_HEADERS": ("EFI_LOAD_ERROR", "PE-008"),
     "PE_SECTION_RAW_RANGE": ("EFI_LOAD_ERROR", "PE-009"),
     "PE_DIR_RANGE": ("EFI_LOAD_ERROR", "PE-010"),
     "PE_ENTRY_RANGE": ("EFI_LOAD_ERROR", "PE-011"),
     "PE_SECTION_WX": ("EFI_SECURITY_VIOLATION", "PE-029"),
     "PE_RELOCS_STRIPPED": ("EFI_LOAD_ERROR", "PE-033"),
-    "PE_RELOC_DIR_ALIGN": ("EFI_LOAD_ERROR", "PE-032"),
+    "PE_RELOCS_ABSENT": ("EFI_LOAD_ERROR", "PE-057"),
+    "PE_NEW_BASE": ("EFI_INVALID_PARAMETER", "PE-040"),
+    "PE_RELOC_DIR_ALIGN": ("EFI_LOAD_ERROR", "PE-058"),
     "PE_RELOC_DIR_SIZE": ("EFI_LOAD_ERROR", "PE-032"),
     "PE_RELOC_BLOCK_SMALL": ("EFI_LOAD_ERROR", "PE-013"),
-    "PE_RELOC_BLOCK_ALIGN": ("EFI_LOAD_ERROR", "PE-013"),
+    "PE_RELOC_BLOCK_ALIGN": ("EFI_LOAD_ERROR", "PE-056"),
+    "PE_RELOC_BLOCK_ODD": ("EFI_LOAD_ERROR", "PE-013"),
     "PE_RELOC_BLOCK_OVERRUN": ("EFI_LOAD_ERROR", "PE-013"),
     "PE_RELOC_DIR_TRAILING": ("EFI_LOAD_ERROR", "PE-013"),
     "PE_RELOC_PAGE_RANGE": ("EFI_LOAD_ERROR", "PE-013"),
@@ -82,7 +87,18 @@ EXTRA = {
     "numrva-5-must-move": "PE-005",
     "ia32-reloc-dir64": "PE-035 PE-014",
     "export-functions-count-overflow": "PE-047",
+    "te-signature": "PE-051 PE-052",
+    "te-moves-half-page": "PE-052",
+    "te-no-relocs-must-move": "PE-052",
+    "te-pic-moves": "PE-052",
+    "te-table-truncated": "PE-051",
+    "te-section-in-stripped": "PE-051",
+    "te-reloc-in-stripped": "PE-051",
 }
+
+# Every finding is reported under COMPAT and rejected under STRICT
+# (docs/pecoff.md §1): both cases check this requirement too.
+FINDING_REQ = "PE-053"
 
 # Per stage: requirements every case of the stage checks (relocate: nothing
 # written on rejection, and the runtime pass rejects the same input the same
@@ -97,7 +113,8 @@ def c_string(s):
         if ch in '"\\':
             out.append("\\" + ch)
         elif ord(ch) < 0x20 or ord(ch) > 0x7E:
-            out.append("\\x%02x" % ord(ch) if ord(ch) < 0x100 else "?")
+            # UTF-8 bytes as octal escapes: never run into the next character
+            out.append("".join("\\%03o" % b for b in ch.encode("utf-8")))
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -144,22 +161,37 @@ def main(argv=None):
             problems.append("%s: reason %r is not in reasons.def" % (cls, reason))
         if (stage == "relocate") != ("new_base" in e):
             problems.append("%s: new_base must be given exactly for the relocate stage" % cls)
-        if reason == "NONE" and cls not in EXTRA:
+        if reason == "NONE" and cls not in EXTRA and not e.get("expect_findings"):
             problems.append("%s: an accepted class needs its requirement in EXTRA" % cls)
         new_base = int(e.get("new_base", "0"), 16)
-        status, reqs = REASONS[reason]
-        req_list = []
-        stage_reqs = STAGE_REQS[stage] if reason != "NONE" else ""
-        for r in (reqs + " " + EXTRA.get(cls, "") + " " + stage_reqs).split():
-            if r not in req_list:
-                req_list.append(r)
-        for r in req_list:
-            if r not in catalog:
-                problems.append("%s: requirement %s is not in %s" % (cls, r, a.catalog))
-        title = "%s: %s" % (cls, e.get("description", ""))
-        rows.append("  PE_M(%s, %s, %s, %s, %s, %s, %s, 0x%xull),"
-                    % (c_string("PE-M-" + cls), c_string(" ".join(req_list)), c_string(title), status, reason,
-                       c_string(fname), STAGES[stage], new_base))
+        findings = e.get("expect_findings", [])
+        strict = e.get("expect_reason_strict")
+        for f in findings + ([strict] if strict else []):
+            if f not in REASONS or f not in known_reasons:
+                problems.append("%s: finding/strict reason %r is unknown" % (cls, f))
+        if problems:
+            continue
+        base_title = "%s: %s" % (cls, e.get("description", ""))
+        variants = [("", "RP_PE_PROFILE_COMPAT", reason, findings)]
+        if strict:
+            variants.append(("-strict", "RP_PE_PROFILE_STRICT", strict, []))
+        for suffix, profile, why, finds in variants:
+            status, reqs = REASONS[why]
+            req_list = []
+            stage_reqs = STAGE_REQS[stage] if why != "NONE" else ""
+            extra = " ".join(REASONS[f][1] for f in finds)
+            if finds or strict:
+                extra += " " + FINDING_REQ
+            for r in (reqs + " " + EXTRA.get(cls, "") + " " + extra + " " + stage_reqs).split():
+                if r not in req_list:
+                    req_list.append(r)
+            for r in req_list:
+                if r not in catalog:
+                    problems.append("%s: requirement %s is not in %s" % (cls, r, a.catalog))
+            title = base_title + (" [STRICT]" if suffix else "")
+            rows.append("  PE_M(%s, %s, %s, %s, %s, %s, %s, 0x%xull, %s, %s),"
+                        % (c_string("PE-M-" + cls + suffix), c_string(" ".join(req_list)), c_string(title), status,
+                           why, c_string(fname), STAGES[stage], new_base, profile, c_string(" ".join(finds))))
 
     if problems:
         for p in problems:
@@ -167,7 +199,7 @@ def main(argv=None):
         return 1
     text = ("/* Generated by conformance/tools/gen_pe_cases.py from corpus/pe-malformed/manifest.json.\n"
             " * Do not edit: change the manifest (corpus/tools/gen_pe_malformed.py) or the script. */\n"
-            "/* PE_M(id, requirements, title, status, reason, file, stage, new_base) */\n"
+            "/* PE_M(id, requirements, title, status, reason, file, stage, new_base, profile, findings) */\n"
             + "\n".join(rows) + "\n")
     tmp = a.out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:

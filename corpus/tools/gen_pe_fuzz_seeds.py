@@ -26,9 +26,9 @@ import struct
 
 
 def opt(ka=0, kb=1, a_high=False, b_high=False, wild=False, reject=0, native=False, corrupt=False,
-        short_load=False, direct_rec=False):
+        short_load=False, direct_rec=False, strict=False):
     return ((ka & 0xFF) | (kb & 0xFF) << 8 | a_high << 16 | b_high << 17 | wild << 18 | (reject & 3) << 19 |
-            native << 21 | corrupt << 22 | short_load << 23 | direct_rec << 24)
+            native << 21 | corrupt << 22 | short_load << 23 | direct_rec << 24 | strict << 25)
 
 
 def trailer(options, fail_mask=0):
@@ -255,6 +255,11 @@ def generated_exports():
 
 MALFORMED_RELOC = ["reloc-block-size-4.efi", "reloc-dir64-partial-3.efi", "reloc-dir-trailing-6.efi",
                    "reloc-page-at-sizeofimage.efi", "numrva-5-must-move.efi", "dir-reloc-wrap-cve-2024-38796.efi"]
+# Classes with findings (docs/pecoff.md §1) and TE images: COMPAT and STRICT
+# side by side (oracle (f) of the harness).
+FINDING_RELOC = ["te-signature.efi", "te-pic-moves.efi", "reloc-block-size-10-last.efi", "reloc-dir-unaligned.efi",
+                 "imagebase-misaligned.efi", "section-va-unaligned.efi", "sizeofimage-unaligned.efi",
+                 "reloc-dir-absent-must-move.efi"]
 MALFORMED_EXPORT = ["export-name-unterminated.efi", "export-ordinal-eq-functions.efi", "export-names-gt-functions.efi",
                     "export-eat-rva-outside.efi", "export-name-table-in-headers.efi", "export-dir-too-small.efi"]
 
@@ -304,6 +309,12 @@ def main():
         write(rel_out, "seed-malformed-" + m[:-4], open(os.path.join(corpus, "pe-malformed", m), "rb").read() +
               trailer(opt(ka=1, kb=2)))
         n_rel += 1
+    for m in FINDING_RELOC:
+        data = open(os.path.join(corpus, "pe-malformed", m), "rb").read()
+        for j, o in enumerate([opt(ka=1, kb=2, strict=True), opt(ka=-1, kb=3, b_high=True, native=True, direct_rec=True,
+                                                                   reject=2, strict=True)]):
+            write(rel_out, "seed-finding-%s-%d" % (m[:-4], j), data + trailer(o))
+            n_rel += 1
     for m in MALFORMED_EXPORT:
         write(exp_out, "seed-malformed-" + m[:-4], open(os.path.join(corpus, "pe-malformed", m), "rb").read() +
               trailer(0))

@@ -312,20 +312,33 @@ def set_block_size(block_index, value, arch="x64"):
     return patch(fn, arch)
 
 
-def te_image():
-    # EFI_TE_IMAGE_HEADER (40 bytes): 'VZ', Machine, NumberOfSections, Subsystem,
-    # StrippedSize, AddressOfEntryPoint, BaseOfCode, ImageBase, DataDirectory[2]
-    # (BASERELOC, DEBUG). The PE headers up to the section table (0x148 bytes)
-    # are replaced by the TE header: StrippedSize = 0x148 - 40, and a section's
-    # file offset is PointerToRawData - StrippedSize + 40.
-    good = build("x64").bytes()
-    table_off = LFANEW + 24 + 240
-    stripped = table_off - 40
-    hdr = struct.pack("<2sHBBHIIQIIII", b"VZ", M_X64, 4, 11, stripped, 0x1000, 0x1000, BASE["x64"],
-                      0x4000, 28, 0, 0)
-    body = hdr + good[table_off:table_off + 160]
-    first = 0x200 - stripped + 40
-    return body + bytes(first - len(body)) + good[0x200:]
+TE_STRIPPED = LFANEW + 24 + 240  # the PE headers before the section table
+TE_ADJUST = TE_STRIPPED - 40     # PE offset X is at X - TE_ADJUST in the TE image
+
+
+def te_image(stripped=TE_STRIPPED, reloc=(0x4000, 28), text_va=0x1000, sections=4, image_base=BASE["x64"]):
+    # EFI_TE_IMAGE_HEADER (40 bytes, PI Vol 1 §15): 'VZ', Machine,
+    # NumberOfSections, Subsystem, StrippedSize, AddressOfEntryPoint,
+    # BaseOfCode, ImageBase, DataDirectory[2] (BASERELOC, DEBUG). The PE
+    # headers before the section table (StrippedSize bytes) are replaced by
+    # the TE header; RVAs and PointerToRawData keep their PE values, so a
+    # section's file offset is PointerToRawData - StrippedSize + 40.
+    good = bytearray(build("x64").bytes())
+    struct.pack_into("<I", good, TE_STRIPPED + 12, text_va)  # .text VirtualAddress
+    hdr = struct.pack("<2sHBBHIIQIIII", b"VZ", M_X64, sections, 11, stripped, 0x1000, 0x1000, image_base,
+                      reloc[0], reloc[1], 0, 0)
+    body = hdr + good[TE_STRIPPED:TE_STRIPPED + 160]
+    first = 0x200 - TE_ADJUST
+    return bytes(body + bytes(first - len(body)) + good[0x200:])
+
+
+def shim_last_block():
+    # The second (last) block is 12 bytes: page, size, DIR64, ABSOLUTE pad.
+    # Drop the pad: SizeOfBlock 10 and a 26-byte directory.
+    img = build("x64")
+    struct.pack_into("<I", img.b, 0x800 + 16 + 4, 10)
+    img.dir(DIR_BASERELOC, 0x4000, 26)
+    return img.bytes()
 
 
 def name_unterminated():
@@ -353,8 +366,11 @@ def security_dir_seed():
 CLASSES = []
 
 
-def C(cls, maker, stage, reason, desc, notes="", base="x64"):
-    CLASSES.append((cls, maker, stage, reason, desc, notes, base))
+def C(cls, maker, stage, reason, desc, notes="", base="x64", strict=None, findings=(), new_base=None):
+    """reason: the outcome under the COMPAT profile (NONE: accepted, with
+    `findings` reported); strict: the outcome under STRICT when it differs
+    (a finding becomes a rejection, docs/pecoff.md §1)."""
+    CLASSES.append((cls, maker, stage, reason, desc, notes, base, strict, tuple(findings), new_base))
 
 
 ORDER_NOTE = "expected reason assumes the check order in docs/pecoff.md / the library; "
@@ -404,9 +420,27 @@ C("lfanew-zero", patch(lambda i: struct.pack_into("<I", i.b, 0x3C, 0)), "parse",
   "(docs/pecoff.md §2 rule 2); a parser without that rule reports PE_SIGNATURE")
 C("bad-pe-signature", patch(lambda i: i.b.__setitem__(slice(LFANEW, LFANEW + 4), b"PE\0\1")), "parse",
   "PE_SIGNATURE", "signature 'PE\\0\\1'")
-C("te-signature", te_image, "parse", "PE_TE_UNSUPPORTED",
-  "a TE image ('VZ' header at offset 0, 4 section headers, StrippedSize 0x1D8) built from the x64 image",
-  ORDER_NOTE + "the TE check must come before the 'MZ' check, otherwise PE_DOS_MAGIC")
+C("te-signature", te_image, "relocate", "NONE",
+  "a TE image ('VZ' header at offset 0, 4 section headers, StrippedSize 0x148) built from the x64 image, "
+  "moved by 0x170000000: its DIR64 sites at page RVA + offset - (StrippedSize - 40)",
+  "PI Vol 1 §15, §17: the 'VZ' check comes before the 'MZ' check", new_base=NEW_BASE["x64"] + TE_ADJUST)
+C("te-moves-half-page", lambda: te_image(image_base=BASE["x64"] + 0x1000), "relocate", "PE_NEW_BASE",
+  "the TE image moved by a delta that is not a multiple of 4 KiB",
+  "TE keeps no SectionAlignment: it moves by whole pages (docs/pecoff.md §2.1)")
+C("te-stripped-size-small", lambda: te_image(stripped=39), "parse", "PE_TE_STRIPPED_SIZE",
+  "TE StrippedSize 39: below the 40-byte TE header")
+C("te-section-in-stripped", lambda: te_image(text_va=TE_ADJUST - 0x10), "parse", "PE_SECTION_OVER_HEADERS",
+  ".text VirtualAddress below StrippedSize - 40: the section would start before the TE header")
+C("te-reloc-in-stripped", lambda: te_image(reloc=(TE_ADJUST - 8, 28)), "parse", "PE_DIR_RANGE",
+  "relocation directory RVA below StrippedSize - 40 (in the stripped headers)")
+C("te-table-truncated", lambda: te_image()[:40 + 3 * 40 + 20], "parse", "PE_SIZE_OF_HEADERS",
+  "file ends inside the fourth section header")
+C("te-no-relocs-must-move", lambda: te_image(reloc=(0, 0)), "relocate", "PE_RELOCS_STRIPPED",
+  "relocation directory (0, 0): the PI spec's 'cannot move' (PI Vol 1 §17.4); the image must move",
+  new_base=NEW_BASE["x64"] + TE_ADJUST)
+C("te-pic-moves", lambda: te_image(reloc=(0x4000, 0)), "relocate", "NONE",
+  "relocation directory (0x4000, 0): position independent (PI Vol 1 §17.4), moves without fixups and without a finding",
+  new_base=NEW_BASE["x64"] + TE_ADJUST)
 
 # ---- COFF header ------------------------------------------------------------------
 C("machine-unknown", patch(lambda i: i.coff("Machine", 0x1234)), "parse", "PE_MACHINE", "Machine 0x1234")
@@ -433,12 +467,14 @@ C("numrva-17", patch(lambda i: i.oh("NumberOfRvaAndSizes", 17)), "parse", "PE_NU
   ORDER_NOTE + "17 directories also do not fit SizeOfOptionalHeader 240: PE_OPT_HDR_SIZE if that is checked first")
 C("numrva-huge", patch(lambda i: i.oh("NumberOfRvaAndSizes", 0xFFFFFFFF)), "parse", "PE_NUM_RVA_SIZES",
   "NumberOfRvaAndSizes 0xFFFFFFFF (8 * n overflows 32 bits)", ORDER_NOTE + "as numrva-17")
-C("numrva-0-must-move", patch(lambda i: i.oh("NumberOfRvaAndSizes", 0)), "relocate", "PE_RELOCS_STRIPPED",
-  "NumberOfRvaAndSizes 0: parses (no directories), but relocating to another base needs the relocation directory",
-  "rp_pe_parse accepts 0..16; the failure is rp_pe_relocate to new_base != ImageBase")
-C("numrva-5-must-move", patch(lambda i: i.oh("NumberOfRvaAndSizes", 5)), "relocate", "PE_RELOCS_STRIPPED",
+C("numrva-0-must-move", patch(lambda i: i.oh("NumberOfRvaAndSizes", 0)), "relocate", "NONE",
+  "NumberOfRvaAndSizes 0: parses (no directories); moved, it has no relocation directory",
+  "rp_pe_parse accepts 0..16; rp_pe_relocate to new_base != ImageBase moves it without fixups",
+  strict="PE_RELOCS_ABSENT", findings=["PE_RELOCS_ABSENT"])
+C("numrva-5-must-move", patch(lambda i: i.oh("NumberOfRvaAndSizes", 5)), "relocate", "NONE",
   "NumberOfRvaAndSizes 5: directory 5 (BASERELOC) lies beyond the declared count",
-  "the directory bytes are still present in the header; entries >= NumberOfRvaAndSizes must be ignored")
+  "the directory bytes are still present in the header; entries >= NumberOfRvaAndSizes must be ignored",
+  strict="PE_RELOCS_ABSENT", findings=["PE_RELOCS_ABSENT"])
 C("sections-0", patch(lambda i: i.coff("NumberOfSections", 0)), "parse", "PE_SECTION_COUNT",
   "NumberOfSections 0")
 C("sections-97", patch(lambda i: i.coff("NumberOfSections", 97)), "parse", "PE_SECTION_COUNT",
@@ -448,8 +484,10 @@ C("relocs-stripped-flag", patch(lambda i: i.coff("Characteristics", i.coff("Char
   "relocate", "PE_RELOCS_STRIPPED",
   "IMAGE_FILE_RELOCS_STRIPPED set although a relocation directory is present; the image must move",
   "policy: the flag wins (EDK II refuses to relocate such an image)")
-C("reloc-dir-absent-must-move", patch(lambda i: i.dir(DIR_BASERELOC, 0, 0)), "relocate", "PE_RELOCS_STRIPPED",
-  "relocation directory entry zeroed (flag clear); the image must move")
+C("reloc-dir-absent-must-move", patch(lambda i: i.dir(DIR_BASERELOC, 0, 0)), "relocate", "NONE",
+  "relocation directory entry zeroed (flag clear); the image must move: moved without fixups",
+  "EDK II GenFw writes such images (OVMF's PcRtc, Capsule, MonotonicCounter runtime drivers)",
+  strict="PE_RELOCS_ABSENT", findings=["PE_RELOCS_ABSENT"])
 
 # ---- optional header values ----------------------------------------------------
 C("align-section-not-pow2", patch(lambda i: i.oh("SectionAlignment", 0x1800)), "parse", "PE_ALIGNMENT",
@@ -460,13 +498,16 @@ C("align-file-not-pow2", patch(lambda i: i.oh("FileAlignment", 0x300)), "parse",
   "FileAlignment 0x300")
 C("align-file-gt-section", patch(lambda i: i.oh("FileAlignment", 0x2000)), "parse", "PE_ALIGNMENT",
   "FileAlignment 0x2000 > SectionAlignment 0x1000")
-C("imagebase-misaligned", patch(lambda i: i.oh("ImageBase", BASE["x64"] + 0x800)), "parse", "PE_IMAGE_BASE_ALIGN",
-  "ImageBase 0x10000800: not SectionAlignment-aligned")
+C("imagebase-misaligned", patch(lambda i: i.oh("ImageBase", BASE["x64"] + 0x800)), "parse", "NONE",
+  "ImageBase 0x10000800: not SectionAlignment-aligned", "OVMF's execute-in-place SecMain has its flash address",
+  strict="PE_IMAGE_BASE_ALIGN", findings=["PE_IMAGE_BASE_ALIGN"])
 C("ia32-imagebase-misaligned", patch(lambda i: i.oh("ImageBase", BASE["ia32"] + 0x10), "ia32"), "parse",
-  "PE_IMAGE_BASE_ALIGN", "PE32 ImageBase 0x10000010", base="ia32")
+  "NONE", "PE32 ImageBase 0x10000010", base="ia32", strict="PE_IMAGE_BASE_ALIGN", findings=["PE_IMAGE_BASE_ALIGN"])
 C("sizeofimage-zero", patch(lambda i: i.oh("SizeOfImage", 0)), "parse", "PE_SIZE_OF_IMAGE", "SizeOfImage 0")
 C("sizeofimage-unaligned", patch(lambda i: i.oh("SizeOfImage", SIZE_OF_IMAGE - 0x100)), "parse",
-  "PE_SIZE_OF_IMAGE", "SizeOfImage 0x4F00: not SectionAlignment-aligned (still covers every section's VirtualSize)")
+  "NONE", "SizeOfImage 0x4F00: not SectionAlignment-aligned (still covers every section's VirtualSize)",
+  "systemd-boot and its EFI stub end SizeOfImage with the last section",
+  strict="PE_SIZE_OF_IMAGE_ALIGN", findings=["PE_SIZE_OF_IMAGE_ALIGN"])
 C("sizeofimage-too-small", patch(lambda i: i.oh("SizeOfImage", 0x4000)), "parse", "PE_SECTION_RANGE",
   "SizeOfImage 0x4000: aligned, but .reloc at 0x4000 lies outside",
   ORDER_NOTE + "SizeOfImage itself is only checked for 0 and alignment (§2 rule 6); coverage of the "
@@ -503,8 +544,9 @@ C("section-raw-wrap", patch(lambda i: (i.section(3, "PointerToRawData", 0xFFFFFE
 C("section-over-headers", patch(lambda i: i.section(0, "VirtualAddress", 0)), "parse", "PE_SECTION_OVER_HEADERS",
   ".text at VirtualAddress 0, inside the headers",
   ORDER_NOTE + "the entry point 0x1000 then lies in no executable section (PE_ENTRY_RANGE if checked first)")
-C("section-va-unaligned", patch(lambda i: i.section(1, "VirtualAddress", 0x2100)), "parse", "PE_SECTION_ALIGN",
-  ".data at VirtualAddress 0x2100")
+C("section-va-unaligned", patch(lambda i: i.section(1, "VirtualAddress", 0x2100)), "parse", "NONE",
+  ".data at VirtualAddress 0x2100", "objcopy --add-section writes such sections (systemd-boot .sbat)",
+  strict="PE_SECTION_ALIGN", findings=["PE_SECTION_ALIGN"])
 C("section-wx", patch(lambda i: i.section(0, "Characteristics", SCN_CODE | SCN_X | SCN_R | SCN_W)), "parse",
   "PE_SECTION_WX", ".text is writable and executable",
   "W^X is project policy (check_efi.py no-wx), not a PE format rule")
@@ -531,8 +573,17 @@ C("entry-in-data", patch(lambda i: i.oh("AddressOfEntryPoint", 0x2000)), "parse"
 # ---- relocation directory and blocks (stage: relocate to NEW_BASE) -------------------
 RELOC_DIR_NOTE = ("the relocation directory shape (RVA 4-aligned, Size >= 8) is checked by rp_pe_parse "
                   "(docs/pecoff.md §2 rule 9), so load time and the runtime re-parse apply it identically")
-C("reloc-dir-unaligned", patch(lambda i: i.dir(DIR_BASERELOC, 0x4002, 26)), "parse", "PE_RELOC_DIR_ALIGN",
-  "relocation directory RVA 0x4002 (not 4-byte aligned), size 26", RELOC_DIR_NOTE)
+def shifted_reloc_dir(img):
+    # The 28 directory bytes moved up by 2 (file 0x800 = RVA 0x4000): a valid
+    # walk from an RVA that is not 4-byte aligned.
+    img.b[0x802:0x802 + 28] = bytes(img.b[0x800:0x800 + 28])
+    img.dir(DIR_BASERELOC, 0x4002, 28)
+
+
+C("reloc-dir-unaligned", patch(shifted_reloc_dir), "relocate", "NONE",
+  "relocation directory RVA 0x4002 (not 4-byte aligned), size 28, the blocks moved with it", RELOC_DIR_NOTE +
+  "; the walk reads the blocks byte by byte, so the move applies", strict="PE_RELOC_DIR_ALIGN",
+  findings=["PE_RELOC_DIR_ALIGN"])
 C("reloc-dir-size-4", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 4)), "parse", "PE_RELOC_DIR_SIZE",
   "relocation directory Size 4: smaller than one block header", RELOC_DIR_NOTE)
 C("reloc-dir-size-7", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 7)), "parse", "PE_RELOC_DIR_SIZE",
@@ -540,14 +591,19 @@ C("reloc-dir-size-7", patch(lambda i: i.dir(DIR_BASERELOC, 0x4000, 7)), "parse",
 for n in range(0, 8):
     C("reloc-block-size-%d" % n, set_block_size(0, n), "relocate", "PE_RELOC_BLOCK_SMALL",
       "first block SizeOfBlock %d (< 8)" % n,
-      (ORDER_NOTE + "%d is also not a multiple of 4 (PE_RELOC_BLOCK_ALIGN if checked first)" % n) if n % 4 else
+      (ORDER_NOTE + "%d is also not a multiple of 4 (PE_RELOC_BLOCK_ODD / _ALIGN if checked first)" % n) if n % 4 else
       ("SizeOfBlock 0 must be an error, not an end marker (EDK II once looped forever or stopped silently)"
        if n == 0 else "4 is a multiple of 4 but still below the 8-byte header"))
-C("reloc-block-size-odd", set_block_size(0, 13), "relocate", "PE_RELOC_BLOCK_ALIGN",
-  "first block SizeOfBlock 13 (odd)")
-C("reloc-block-size-not-mult4", set_block_size(0, 14), "relocate", "PE_RELOC_BLOCK_ALIGN",
+C("reloc-block-size-odd", set_block_size(0, 13), "relocate", "PE_RELOC_BLOCK_ODD",
+  "first block SizeOfBlock 13 (odd): its last entry is cut in half")
+C("reloc-block-size-not-mult4", set_block_size(0, 14), "relocate", "PE_RELOC_BLOCK_OVERRUN",
   "first block SizeOfBlock 14 (even, not a multiple of 4): the true 3-entry block without its padding",
-  "a lenient loader would apply 3 entries and misread the next block header")
+  "COMPAT walks on: the next 'block header' is the padding and the second block's page, whose size overruns",
+  strict="PE_RELOC_BLOCK_ALIGN")
+C("reloc-block-size-10-last", lambda: shim_last_block(), "relocate", "NONE",
+  "last block SizeOfBlock 10 (one DIR64 entry, its ABSOLUTE pad dropped), directory size 26",
+  "objcopy-made images end so (shim, MokManager, fallback, memtest86+)",
+  strict="PE_RELOC_BLOCK_ALIGN", findings=["PE_RELOC_BLOCK_ALIGN"])
 C("reloc-block-overrun-first", set_block_size(0, 0x100), "relocate", "PE_RELOC_BLOCK_OVERRUN",
   "first block SizeOfBlock 0x100 > directory size 28")
 C("reloc-block-overrun-last", set_block_size(1, 16), "relocate", "PE_RELOC_BLOCK_OVERRUN",
@@ -669,7 +725,7 @@ def main(argv=None):
     if dup:
         sys.exit("gen_pe_malformed: duplicate classes: %s" % sorted(dup))
     manifest, blobs = [], {}
-    for cls, maker, stage, reason, desc, notes, base in CLASSES:
+    for cls, maker, stage, reason, desc, notes, base, strict, findings, new_base in CLASSES:
         data = bytes(maker())
         if data in blobs:
             sys.exit("gen_pe_malformed: %s has the same bytes as %s" % (cls, blobs[data]))
@@ -682,7 +738,11 @@ def main(argv=None):
         entry = {"file": fname, "class": cls, "description": desc, "expect_reason": reason, "stage": stage,
                  "notes": notes, "base_image": "seed-gen-%s-minimal.efi" % base}
         if stage == "relocate":
-            entry["new_base"] = "0x%x" % NEW_BASE[base]
+            entry["new_base"] = "0x%x" % (new_base if new_base is not None else NEW_BASE[base])
+        if findings:
+            entry["expect_findings"] = list(findings)
+        if strict is not None:
+            entry["expect_reason_strict"] = strict
         manifest.append(entry)
     stale = [f for f in os.listdir(a.out) if f.endswith(".efi") and f[:-4] not in names]
     for f in stale:

@@ -246,7 +246,7 @@ static int bench_lookup(int reps) {
   for (uint32_t n = 16; n <= 16384; n *= 4) {
     image im = make_image(0, n, 0);
     rp_pe_exports e;
-    if (EFI_ERROR(rp_pe_parse(rp_bytes_of(im.mem, im.size), RP_PE_LAYOUT_MAPPED, &img, NULL)) ||
+    if (EFI_ERROR(rp_pe_parse(rp_bytes_of(im.mem, im.size), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, NULL)) ||
         EFI_ERROR(rp_pe_exports_parse(&img, &e, NULL)) || !e.names_sorted)
       return 1;
     double lib = 1e30, base = 1e30;

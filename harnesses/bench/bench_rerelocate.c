@@ -5,7 +5,7 @@
  * is all DIR64 sites (1,048,576), with a .reloc directory of one block per
  * page; parses it, loads it, relocates it to A recording the EDK II fixup
  * format, then times, in the same run:
- *   lib   rp_pe_runtime_relocate(A -> B) with that record (re-parse, full
+ *   lib   rp_pe_runtime_relocate(A -> B, RP_PE_PROFILE_COMPAT) with that record (re-parse, full
  *         validation pass, apply pass)
  *   bare  a loop over the same sites: read u64, compare with the recorded
  *         value, add delta, write (no validation at all)
@@ -194,7 +194,7 @@ int main(int argc, char **argv) {
   uint8_t *file = synthesise(pages, &file_len);
   rp_pe_image img;
   rp_diag d;
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, file_len), RP_PE_LAYOUT_FILE, &img, &d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, file_len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, &d);
   if (EFI_ERROR(st)) die("parse", st, &d);
   const size_t size = img.size_of_image;
   uint8_t *loaded = xalloc(size), *lib = xalloc(size), *bare = xalloc(size);
@@ -215,11 +215,11 @@ int main(int argc, char **argv) {
   const uint64_t delta = BASE_B - BASE_A;
 
   double *t_lib = xalloc(reps * sizeof(double)), *t_bare = xalloc(reps * sizeof(double));
-  rp_pe_rerelocate_stats rt = { 0, 0 };
+  rp_pe_rerelocate_stats rt = { 0 };
   for (uint32_t r = 0; r < reps; r++) {
     memcpy(lib, loaded, size);
     double t0 = now_ns();
-    st = rp_pe_runtime_relocate(rp_mbytes_of(lib, size), BASE_A, BASE_B, RP_FIXUP_EDK2,
+    st = rp_pe_runtime_relocate(rp_mbytes_of(lib, size), RP_PE_PROFILE_COMPAT, BASE_A, BASE_B, RP_FIXUP_EDK2,
                                 rp_bytes_of(record, (size_t)need), &rt, &d);
     t_lib[r] = now_ns() - t0;
     if (EFI_ERROR(st)) die("runtime relocate", st, &d);

@@ -56,7 +56,7 @@ static double one_svam(const uint8_t *file, size_t len, rp_rt_stats *stats) {
 static double bare(const uint8_t *file, size_t len, size_t *sites) {
   rp_pe_image img;
   rp_diag d;
-  if (EFI_ERROR(rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, &img, &d))) die("parse", EFI_LOAD_ERROR, &d);
+  if (EFI_ERROR(rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, &d))) die("parse", EFI_LOAD_ERROR, &d);
   size_t size = img.size_of_image, n = (size_t)IMG_PAGES * PER_PAGE;
   uint8_t *copies = xalloc(size * N_IMAGES);
   uint32_t *offs = xalloc(n * sizeof(uint32_t));

@@ -149,14 +149,14 @@ EFI_STATUS dm_install_protocol(dm_model *m) {
 static EFI_STATUS load_at(dm_model *m, const uint8_t *file, size_t len, dm_image *out) {
   rp_pe_image img, mapped;
   uint64_t need = 0;
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, &img, NULL);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, NULL);
   if (EFI_ERROR(st)) return st;
   size_t align = img.section_alignment > EFI_PAGE_SIZE ? img.section_alignment : EFI_PAGE_SIZE;
   uint8_t *dest = dm_alloc(m, DM_R_CODE, img.size_of_image, align);
   if (dest == NULL) return EFI_OUT_OF_RESOURCES;
   rp_mbytes image = rp_mbytes_of(dest, img.size_of_image);
   st = rp_pe_load(&img, image, NULL);
-  if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, &mapped, NULL);
+  if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &mapped, NULL);
   if (!EFI_ERROR(st)) st = rp_pe_fixup_size(&mapped, RP_FIXUP_EDK2, &need, NULL);
   if (EFI_ERROR(st)) return st;
   uint8_t *rec = need ? dm_alloc(m, DM_R_DATA, (size_t)need, 8) : NULL;
@@ -392,9 +392,9 @@ static bool verify_image(const dm_model *m, size_t i, char *why, size_t cap) {
   uint8_t *fresh = aligned_alloc(EFI_PAGE_SIZE, (di->size + EFI_PAGE_SIZE - 1) & ~(size_t)(EFI_PAGE_SIZE - 1));
   uint8_t *mask = calloc(di->size, 1);
   bool ok = fresh != NULL && mask != NULL &&
-            !EFI_ERROR(rp_pe_parse(rp_bytes_of(di->file, di->file_len), RP_PE_LAYOUT_FILE, &img, NULL)) &&
+            !EFI_ERROR(rp_pe_parse(rp_bytes_of(di->file, di->file_len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, NULL)) &&
             !EFI_ERROR(rp_pe_load(&img, rp_mbytes_of(fresh, di->size), NULL)) &&
-            !EFI_ERROR(rp_pe_parse(rp_bytes_of(fresh, di->size), RP_PE_LAYOUT_MAPPED, &mapped, NULL));
+            !EFI_ERROR(rp_pe_parse(rp_bytes_of(fresh, di->size), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &mapped, NULL));
   if (ok) overlap_mask(fresh, di->size, &mapped, mask);
   ok = ok && !EFI_ERROR(rp_pe_relocate(&mapped, rp_mbytes_of(fresh, di->size), nb, RP_FIXUP_NONE,
                                        rp_mbytes_of(NULL, 0), &s, NULL));

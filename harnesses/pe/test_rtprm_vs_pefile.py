@@ -9,8 +9,10 @@ For every seed in corpus/pe/:
   * `rtprm pe info --json` agrees with `pefile_map.py --info --json` on every
     key both print.
 For every class in corpus/pe-malformed/manifest.json: rtprm exits 1 with the
-expected reason at the class's stage (relocate classes through `pe map` to a
-new base), or 0 where the manifest expects acceptance.
+expected reason at the class's stage (relocate classes through `pe map` to the
+class's new base), or 0 where the manifest expects acceptance, printing each
+expected finding as a warning; with --strict, a class with findings exits 1
+with its strict reason.
 Prints 'N passed, M failed'; exit 1 on any failure.
 """
 import glob
@@ -86,15 +88,27 @@ with tempfile.TemporaryDirectory() as tmp:
             stats = json.loads(r.stdout) if r.returncode == 0 else {}
             check(f"{name}: rerelocate ({fmt}) equals a direct map", ok and stats.get("skipped") == 0, r.stdout + r.stderr)
 
-    # Malformed classes: the manifest names the stage and the expected reason.
+    # Malformed classes: the manifest names the stage and the expected reason
+    # under the default (COMPAT) profile and, for findings, under --strict.
     manifest = json.load(open(os.path.join(ROOT, "corpus", "pe-malformed", "manifest.json")))
     for row in manifest["classes"] if isinstance(manifest, dict) else manifest:
         path = os.path.join(ROOT, "corpus", "pe-malformed", row["file"])
         want = row.get("expect_reason")
-        if row["stage"] == "relocate":
-            r = run([RTPRM, "pe", "map", path, "--base", "0x30000000", "-o", os.path.join(tmp, "bad.bin")])
-        else:
-            r = run([RTPRM, "pe", "info", path])
+
+        def cli(*extra):
+            if row["stage"] == "relocate":
+                return run([RTPRM, "pe", "map", path, "--base", row["new_base"], "-o", os.path.join(tmp, "bad.bin")]
+                           + list(extra))
+            return run([RTPRM, "pe", "info", path] + list(extra))
+
+        r = cli()
+        strict = row.get("expect_reason_strict")
+        if strict:
+            s = cli("--strict")
+            check(f"{row['file']}: --strict exits 1 with {strict}", s.returncode == 1 and f": {strict} (0x" in s.stderr,
+                  f"rc={s.returncode} {s.stderr.strip()}")
+        for finding in row.get("expect_findings", []):
+            check(f"{row['file']}: warning {finding}", f"rtprm: warning: {path}: {finding} (0x" in r.stderr, r.stderr)
         if want in (None, "NONE"):
             check(f"{row['file']}: accepted", r.returncode == 0, r.stderr)
         elif row["stage"] == "exports" and want == "PE_EXPORT_NONE":

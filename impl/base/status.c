@@ -91,3 +91,29 @@ EFI_STATUS rp_diag_set(rp_diag *d, EFI_STATUS s, rp_reason r, uint64_t index,
   }
   return s;
 }
+
+void rp_findings_clear(rp_findings *f) {
+  if (f == NULL) return;
+  f->count = 0;
+  for (uint32_t i = 0; i < RP_FINDINGS_MAX; i++) {
+    f->item[i].reason = RP_R_NONE;
+    f->item[i].index = RP_DIAG_NO_INDEX;
+  }
+}
+
+void rp_findings_add(rp_findings *f, rp_reason r, uint64_t index) {
+  if (f == NULL) return;
+  if (f->count < RP_FINDINGS_MAX) {
+    f->item[f->count].reason = r;
+    f->item[f->count].index = index;
+  }
+  if (f->count != UINT32_MAX) f->count++;
+}
+
+void rp_findings_append(rp_findings *dst, const rp_findings *src) {
+  if (dst == NULL || src == NULL) return;
+  uint32_t kept = rp_findings_kept(src);
+  for (uint32_t i = 0; i < kept; i++) rp_findings_add(dst, src->item[i].reason, src->item[i].index);
+  uint32_t dropped = src->count - kept;
+  dst->count = dst->count > UINT32_MAX - dropped ? UINT32_MAX : dst->count + dropped;
+}

@@ -47,6 +47,43 @@ int cli_reject(EFI_STATUS s, const rp_diag *d, const char *what) {
   return CLI_INVALID;
 }
 
+static bool has_finding(const rp_findings *f, const rp_finding *x) {
+  for (uint32_t i = 0; i < rp_findings_kept(f); i++)
+    if (f->item[i].reason == x->reason && f->item[i].index == x->index) return true;
+  return false;
+}
+
+void cli_findings_merge(rp_findings *dst, const rp_findings *src) {
+  for (uint32_t i = 0; i < rp_findings_kept(src); i++)
+    if (!has_finding(dst, &src->item[i])) rp_findings_add(dst, src->item[i].reason, src->item[i].index);
+}
+
+void cli_warn_findings(const rp_findings *f, const char *what) {
+  for (uint32_t i = 0; i < rp_findings_kept(f); i++) {
+    const rp_finding *x = &f->item[i];
+    fprintf(stderr, "rtprm: warning: %s: %s (0x%04X)", what, rp_reason_name(x->reason), (unsigned)x->reason);
+    if (x->index != RP_DIAG_NO_INDEX) fprintf(stderr, " at %llu", (unsigned long long)x->index);
+    fprintf(stderr, ": %s\n", rp_reason_text(x->reason));
+  }
+  if (f->count > rp_findings_kept(f))
+    fprintf(stderr, "rtprm: warning: %s: %u more finding(s) not listed\n", what, f->count - rp_findings_kept(f));
+}
+
+void cli_json_findings(const rp_findings *f) {
+  printf("[");
+  for (uint32_t i = 0; i < rp_findings_kept(f); i++) {
+    const rp_finding *x = &f->item[i];
+    printf("%s{\"reason\": \"%s\", \"code\": %u, \"index\": ", i ? ", " : "", rp_reason_name(x->reason),
+           (unsigned)x->reason);
+    if (x->index == RP_DIAG_NO_INDEX) printf("null");
+    else printf("%llu", (unsigned long long)x->index);
+    printf(", \"text\": ");
+    cli_json_string(rp_reason_text(x->reason));
+    printf("}");
+  }
+  printf("]");
+}
+
 int cli_usage(const char *fmt, ...) {
   va_list ap;
   fputs("rtprm: ", stderr);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * rtprm pe info IMG [--json]
- * rtprm pe map IMG --base ADDR -o OUT
- * rtprm pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] -o OUT
+ * rtprm pe info IMG [--json] [--strict]
+ * rtprm pe map IMG --base ADDR -o OUT [--strict]
+ * rtprm pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] -o OUT [--strict]
  *
  * `info --json` prints schema "rtprm-pe-info/1" (harnesses/pe/README.md), the
- * same shape harnesses/pe/pefile_map.py --info --json prints for pefile.
+ * same shape harnesses/pe/pefile_map.py --info --json prints for pefile,
+ * plus "format", "te", "profile" and "findings". Findings of every phase
+ * (parse, relocation, runtime pass) are warnings on stderr; --strict uses
+ * RP_PE_PROFILE_STRICT, which rejects the first one (docs/pecoff.md §1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@ typedef struct {
   const char *file, *out;
   uint64_t base, runtime_base;
   bool has_base, has_runtime_base, json;
+  rp_pe_profile profile;
   rp_fixup_format format;
 } pe_args;
 
@@ -28,6 +32,7 @@ typedef struct {
   rp_pe_image file;
   uint8_t *image;
   rp_pe_image mapped;
+  rp_findings findings; /* of every phase so far, each once */
 } pe_loaded;
 
 static int parse_base(const char *opt, const char *text, uint64_t *out, bool *has) {
@@ -44,6 +49,7 @@ static int parse_args(int argc, char **argv, pe_args *a) {
     bool v = i + 1 < argc;
     int rc = CLI_OK;
     if (strcmp(o, "--json") == 0) a->json = true;
+    else if (strcmp(o, "--strict") == 0) a->profile = RP_PE_PROFILE_STRICT;
     else if (strcmp(o, "--base") == 0 && v) rc = parse_base(o, argv[++i], &a->base, &a->has_base);
     else if (strcmp(o, "--runtime-base") == 0 && v) rc = parse_base(o, argv[++i], &a->runtime_base, &a->has_runtime_base);
     else if (strcmp(o, "-o") == 0 && v) a->out = argv[++i];
@@ -66,12 +72,14 @@ static void pe_free(pe_loaded *p) {
 }
 
 /* Reads and parses the file; with `load`, maps it and parses the mapping. */
-static int pe_open(const char *path, bool load, pe_loaded *p) {
+static int pe_open(const char *path, bool load, rp_pe_profile profile, pe_loaded *p) {
   rp_diag d;
   memset(p, 0, sizeof(*p));
+  rp_findings_clear(&p->findings);
   if (!cli_read_file(path, &p->file_data, &p->file_len)) return CLI_INVALID;
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(p->file_data, p->file_len), RP_PE_LAYOUT_FILE, &p->file, &d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(p->file_data, p->file_len), RP_PE_LAYOUT_FILE, profile, &p->file, &d);
   if (EFI_ERROR(st)) return cli_reject(st, &d, path);
+  cli_findings_merge(&p->findings, &p->file.findings);
   if (!load) return CLI_OK;
   p->image = aligned_alloc(EFI_PAGE_SIZE, ((size_t)p->file.size_of_image + EFI_PAGE_MASK) & ~(size_t)EFI_PAGE_MASK);
   if (p->image == NULL) {
@@ -80,8 +88,10 @@ static int pe_open(const char *path, bool load, pe_loaded *p) {
   }
   rp_mbytes dest = rp_mbytes_of(p->image, p->file.size_of_image);
   st = rp_pe_load(&p->file, dest, &d);
-  if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_const(dest), RP_PE_LAYOUT_MAPPED, &p->mapped, &d);
-  return EFI_ERROR(st) ? cli_reject(st, &d, path) : CLI_OK;
+  if (!EFI_ERROR(st)) st = rp_pe_parse(rp_bytes_const(dest), RP_PE_LAYOUT_MAPPED, profile, &p->mapped, &d);
+  if (EFI_ERROR(st)) return cli_reject(st, &d, path);
+  cli_findings_merge(&p->findings, &p->mapped.findings);
+  return CLI_OK;
 }
 
 /* Relocates the mapping to base, recording in fmt; *record is malloc'd. */
@@ -99,7 +109,9 @@ static int pe_relocate(pe_loaded *p, const char *path, uint64_t base, rp_fixup_f
   EFI_STATUS st = rp_pe_relocate(&p->mapped, rp_mbytes_of(p->image, p->mapped.size_of_image), base, fmt,
                                  rp_mbytes_of(*record, size), stats, &d);
   *record_size = size;
-  return EFI_ERROR(st) ? cli_reject(st, &d, path) : CLI_OK;
+  if (EFI_ERROR(st)) return cli_reject(st, &d, path);
+  cli_findings_merge(&p->findings, &stats->findings);
+  return CLI_OK;
 }
 
 static int write_file(const char *path, const uint8_t *data, size_t len) {
@@ -136,8 +148,20 @@ static void print_exports_json(const rp_pe_image *img, const rp_pe_exports *e) {
   printf("]}");
 }
 
+static const char *profile_name(rp_pe_profile p) { return p == RP_PE_PROFILE_STRICT ? "strict" : "compat"; }
+
+/* Keys beyond pefile's: the format (TE: StrippedSize and the adjustment
+ * every RVA field got), the profile and the findings. */
+static void print_info_json_tail(const rp_pe_image *m, const rp_findings *f) {
+  printf(",\n \"format\": \"%s\", \"te\": ", m->te ? "te" : "pe");
+  if (m->te) printf("{\"stripped_size\": %u, \"adjust\": %u}", m->te_stripped_size, m->te_adjust);
+  else printf("null");
+  printf(", \"profile\": \"%s\",\n \"findings\": ", profile_name(m->profile));
+  cli_json_findings(f);
+}
+
 static void print_info_json(const rp_pe_image *m, const rp_pe_reloc_stats *rs, const rp_pe_exports *e,
-                            const rp_pe_image *file) {
+                            const rp_pe_image *file, const rp_findings *f) {
   printf("{\"schema\": \"rtprm-pe-info/1\", \"machine\": %u, \"pe32plus\": %s, \"characteristics\": %u, "
          "\"subsystem\": %u, \"dll_characteristics\": %u,\n \"major_image_version\": %u, \"minor_image_version\": %u, "
          "\"image_base\": %llu, \"size_of_image\": %u, \"size_of_headers\": %u, \"section_alignment\": %u, "
@@ -162,6 +186,7 @@ static void print_info_json(const rp_pe_image *m, const rp_pe_reloc_stats *rs, c
   printf("]}");
   if (e != NULL) print_exports_json(file, e);
   else printf(",\n \"exports\": null");
+  print_info_json_tail(m, f);
   printf("}\n");
 }
 
@@ -170,8 +195,12 @@ static void print_info_text(const char *path, const rp_pe_image *m, const rp_pe_
   static const char *const type_names[16] = { "ABSOLUTE", "HIGH", "LOW", "HIGHLOW", "HIGHADJ", "type5", "type6",
                                               "type7", "type8", "type9", "DIR64", "type11", "type12", "type13",
                                               "type14", "type15" };
-  printf("%s: PE%s machine 0x%04X subsystem %u version %u.%u\n", path, m->pe32plus ? "32+" : "32", m->machine,
-         m->subsystem, m->major_image_version, m->minor_image_version);
+  if (m->te)
+    printf("%s: TE (StrippedSize 0x%x: RVAs below are offsets from the TE header) machine 0x%04X subsystem %u\n", path,
+           m->te_stripped_size, m->machine, m->subsystem);
+  else
+    printf("%s: PE%s machine 0x%04X subsystem %u version %u.%u\n", path, m->pe32plus ? "32+" : "32", m->machine,
+           m->subsystem, m->major_image_version, m->minor_image_version);
   printf("  ImageBase 0x%llx SizeOfImage 0x%x SizeOfHeaders 0x%x alignment 0x%x/0x%x entry 0x%x\n",
          (unsigned long long)m->image_base, m->size_of_image, m->size_of_headers, m->section_alignment,
          m->file_alignment, m->entry_rva);
@@ -202,7 +231,7 @@ static int pe_info(const pe_args *a) {
   rp_diag d;
   uint8_t *record = NULL;
   uint64_t record_size = 0;
-  int rc = pe_open(a->file, true, &p);
+  int rc = pe_open(a->file, true, a->profile, &p);
   /* Relocating to the preferred base validates every block and entry and
    * counts them by type without changing a byte. */
   if (rc == CLI_OK)
@@ -213,8 +242,9 @@ static int pe_info(const pe_args *a) {
     if (EFI_ERROR(st)) rc = cli_reject(st, &d, a->file);
   }
   if (rc == CLI_OK) {
-    if (a->json) print_info_json(&p.mapped, &rs, has_exports ? &e : NULL, &p.file);
+    if (a->json) print_info_json(&p.mapped, &rs, has_exports ? &e : NULL, &p.file, &p.findings);
     else print_info_text(a->file, &p.mapped, &rs, has_exports ? &e : NULL, &p.file);
+    cli_warn_findings(&p.findings, a->file);
   }
   free(record);
   pe_free(&p);
@@ -228,10 +258,11 @@ static int pe_map(const pe_args *a) {
   rp_pe_reloc_stats rs;
   uint8_t *record = NULL;
   uint64_t record_size = 0;
-  if (!a->has_base || a->out == NULL) return cli_usage("pe map IMG --base ADDR -o OUT");
-  int rc = pe_open(a->file, true, &p);
+  if (!a->has_base || a->out == NULL) return cli_usage("pe map IMG --base ADDR -o OUT [--strict]");
+  int rc = pe_open(a->file, true, a->profile, &p);
   if (rc == CLI_OK) rc = pe_relocate(&p, a->file, a->base, RP_FIXUP_NONE, &record, &record_size, &rs);
   if (rc == CLI_OK) rc = write_file(a->out, p.image, p.mapped.size_of_image);
+  if (rc == CLI_OK) cli_warn_findings(&p.findings, a->file);
   if (rc == CLI_OK && !a->json)
     printf("%s: mapped at 0x%llx, %llu relocation entries applied -> %s\n", a->file, (unsigned long long)a->base,
            (unsigned long long)rs.entries, a->out);
@@ -243,26 +274,32 @@ static int pe_map(const pe_args *a) {
 static int pe_rerelocate(const pe_args *a) {
   pe_loaded p;
   rp_pe_reloc_stats rs;
-  rp_pe_rerelocate_stats rr = { 0, 0 };
+  rp_pe_rerelocate_stats rr = { 0 };
   uint8_t *record = NULL;
   uint64_t record_size = 0;
   rp_diag d;
   if (!a->has_base || !a->has_runtime_base || a->out == NULL)
-    return cli_usage("pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] -o OUT");
-  int rc = pe_open(a->file, true, &p);
+    return cli_usage("pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] -o OUT [--strict]");
+  int rc = pe_open(a->file, true, a->profile, &p);
   if (rc == CLI_OK) rc = pe_relocate(&p, a->file, a->base, a->format, &record, &record_size, &rs);
   if (rc == CLI_OK) {
-    EFI_STATUS st = rp_pe_runtime_relocate(rp_mbytes_of(p.image, p.mapped.size_of_image), a->base, a->runtime_base,
-                                           a->format, rp_bytes_of(record, record_size), &rr, &d);
+    EFI_STATUS st = rp_pe_runtime_relocate(rp_mbytes_of(p.image, p.mapped.size_of_image), a->profile, a->base,
+                                           a->runtime_base, a->format, rp_bytes_of(record, record_size), &rr, &d);
     if (EFI_ERROR(st)) rc = cli_reject(st, &d, a->file);
+    else cli_findings_merge(&p.findings, &rr.findings);
   }
   if (rc == CLI_OK) rc = write_file(a->out, p.image, p.mapped.size_of_image);
   if (rc == CLI_OK) {
-    if (a->json)
-      printf("{\"file\": \"%s\", \"format\": \"%s\", \"record_bytes\": %llu, \"applied\": %llu, \"skipped\": %llu}\n",
-             a->file, a->format == RP_FIXUP_EDK2 ? "edk2" : "native", (unsigned long long)record_size,
+    cli_warn_findings(&p.findings, a->file);
+    if (a->json) {
+      printf("{\"file\": ");
+      cli_json_string(a->file);
+      printf(", \"format\": \"%s\", \"record_bytes\": %llu, \"applied\": %llu, \"skipped\": %llu, \"findings\": ",
+             a->format == RP_FIXUP_EDK2 ? "edk2" : "native", (unsigned long long)record_size,
              (unsigned long long)rr.applied, (unsigned long long)rr.skipped);
-    else
+      cli_json_findings(&p.findings);
+      printf("}\n");
+    } else
       printf("%s: loaded at 0x%llx, re-relocated to 0x%llx (%s record, %llu bytes): applied %llu, skipped %llu\n",
              a->file, (unsigned long long)a->base, (unsigned long long)a->runtime_base,
              a->format == RP_FIXUP_EDK2 ? "edk2" : "native", (unsigned long long)record_size,

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * rtprm prm module IMG [--platform-guid GUID] [--json]
+ * rtprm prm module IMG [--platform-guid GUID] [--json] [--strict]
  * rtprm prm build --platform-guid GUID [--oem-id ID] [--oem-table-id ID] [--allow-empty]
  *                 IMG@LOADADDR... -o PRMT.bin
- * rtprm prm check PRMT.bin [--json]
+ * rtprm prm check PRMT.bin [--json] [--strict]
+ *
+ * Findings (the image's PE findings; a file longer than the PRMT's Length)
+ * are warnings on stderr and in the JSON; --strict rejects the first one.
  *
  * JSON schemas: "rtprm-prm-module/1" and "rtprm-prmt-check/1" (docs/prm.md §7).
  */
@@ -26,6 +29,7 @@ typedef struct {
   int         nfiles;
   EFI_GUID    platform;
   bool        has_platform, json, allow_empty;
+  rp_pe_profile profile;
   const char *oem_id, *oem_table_id;
 } prm_args;
 
@@ -57,6 +61,7 @@ static int parse_args(int argc, char **argv, prm_args *a) {
     int rc = CLI_OK;
     if (strcmp(o, "--json") == 0) a->json = true;
     else if (strcmp(o, "--allow-empty") == 0) a->allow_empty = true;
+    else if (strcmp(o, "--strict") == 0) a->profile = RP_PE_PROFILE_STRICT;
     else if (strcmp(o, "--platform-guid") == 0 && v) {
       rc = parse_guid(argv[++i], &a->platform);
       a->has_platform = true;
@@ -70,17 +75,20 @@ static int parse_args(int argc, char **argv, prm_args *a) {
   return CLI_OK;
 }
 
-/* Reads, parses (FILE layout) and validates one module. */
-static int open_module(const char *path, const EFI_GUID *platform, rp_prm_module *m) {
+/* Reads, parses (FILE layout) and validates one module; its PE findings
+ * are warnings (STRICT: rejections). */
+static int open_module(const char *path, const EFI_GUID *platform, rp_pe_profile profile, rp_prm_module *m) {
   uint8_t *data;
   size_t len;
   rp_diag d;
   static rp_pe_image img; /* 96 section slots: keep it off the stack */
   if (!cli_read_file(path, &data, &len)) return CLI_INVALID;
-  EFI_STATUS st = rp_pe_parse(rp_bytes_of(data, len), RP_PE_LAYOUT_FILE, &img, &d);
+  EFI_STATUS st = rp_pe_parse(rp_bytes_of(data, len), RP_PE_LAYOUT_FILE, profile, &img, &d);
   if (!EFI_ERROR(st)) st = rp_prm_module_validate(&img, platform, m, &d);
   free(data);
-  return EFI_ERROR(st) ? cli_reject(st, &d, path) : CLI_OK;
+  if (EFI_ERROR(st)) return cli_reject(st, &d, path);
+  cli_warn_findings(&img.findings, path);
+  return CLI_OK;
 }
 
 static const char *machine_name(uint16_t m) { return m == IMAGE_FILE_MACHINE_AMD64 ? "x64" : "aa64"; }
@@ -118,7 +126,7 @@ static void print_module_text(const char *path, const rp_prm_module *m) {
 static int prm_module(const prm_args *a) {
   if (a->nfiles != 1) return cli_usage("prm module: exactly one IMG");
   rp_prm_module m = { 0 };
-  int rc = open_module(a->files[0], a->has_platform ? &a->platform : NULL, &m);
+  int rc = open_module(a->files[0], a->has_platform ? &a->platform : NULL, a->profile, &m);
   if (rc != CLI_OK) return rc;
   if (a->json) print_module_json(a->files[0], &m);
   else print_module_text(a->files[0], &m);
@@ -164,7 +172,7 @@ static int prm_build(const prm_args *a) {
   int rc = mods && ins ? CLI_OK : CLI_INVALID;
   for (int i = 0; rc == CLI_OK && i < a->nfiles; i++) {
     rp_diag d;
-    rc = open_module(a->files[i], &a->platform, &mods[i]);
+    rc = open_module(a->files[i], &a->platform, a->profile, &mods[i]);
     if (rc != CLI_OK) break;
     rp_prmt_handler_in *h = calloc(mods[i].handler_count, sizeof(*h));
     ins[i] = (rp_prmt_module_in){ mods[i].module_guid, mods[i].major, mods[i].minor, 0, mods[i].handler_count, h };
@@ -231,6 +239,8 @@ static void print_check_json(const char *path, rp_bytes t, const rp_prmt_info *i
          rp_status_name(st), rp_reason_name(d->reason));
   if (d->index == RP_DIAG_NO_INDEX) printf("null");
   else printf("%llu", (unsigned long long)d->index);
+  printf(", \"findings\": ");
+  cli_json_findings(&info->findings);
   printf(",\n \"length\": %u, \"revision\": %u, \"checksum_ok\": %s, \"platform_guid\": \"%s\", \"module_offset\": %u, "
          "\"module_count\": %u, \"handler_total\": %u, \"linux_modules\": %u, \"acpica_modules\": %u, \"walks_agree\": %s,\n"
          " \"modules\": [",
@@ -249,6 +259,9 @@ static int prm_check(const prm_args *a) {
   if (!cli_read_file(a->files[0], &data, &len)) return CLI_INVALID;
   rp_bytes t = rp_bytes_of(data, len);
   EFI_STATUS st = rp_prmt_check(t, &info, &d);
+  if (!EFI_ERROR(st) && a->profile == RP_PE_PROFILE_STRICT && info.findings.count != 0)
+    st = rp_diag_set(&d, EFI_INVALID_PARAMETER, info.findings.item[0].reason, info.findings.item[0].index, NULL, 0);
+  else if (!EFI_ERROR(st)) cli_warn_findings(&info.findings, a->files[0]);
   if (a->json) print_check_json(a->files[0], t, &info, st, &d);
   if (!EFI_ERROR(st) && !a->json) {
     char g[RP_GUID_TEXT_LEN + 1];

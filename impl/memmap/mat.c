@@ -143,11 +143,21 @@ static uint64_t section_protect(uint32_t characteristics) {
 
 static uint64_t page_up(uint64_t v) { return (v + PAGE - 1) & ~(uint64_t)(PAGE - 1); } /* v < 2^32 here */
 
+/* Every section starts on a page: SectionAlignment is a multiple of 4 KiB
+ * and no VirtualAddress is off that grid (a PE_SECTION_ALIGN finding); a TE
+ * image has no SectionAlignment (0). */
+static bool pages_only(const rp_pe_image *pe) {
+  if (pe->section_alignment == 0 || pe->section_alignment % PAGE != 0) return false;
+  for (uint16_t i = 0; i < pe->num_sections && i < RP_PE_MAX_SECTIONS; i++)
+    if (pe->sections[i].virtual_address % PAGE != 0) return false;
+  return true;
+}
+
 EFI_STATUS rp_mat_image_from_pe(const rp_pe_image *pe, uint64_t base, rp_mat_image *out, rp_diag *diag) {
   uint64_t end, cursor = 0, last, hdr_end;
   EFI_STATUS s;
   if (pe == NULL || out == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  if (pe->section_alignment % PAGE != 0) RP_REJECT(diag, EFI_UNSUPPORTED, MAT_IMAGE_ALIGNMENT, RP_DIAG_NO_INDEX);
+  if (!pages_only(pe)) RP_REJECT(diag, EFI_UNSUPPORTED, MAT_IMAGE_ALIGNMENT, RP_DIAG_NO_INDEX);
   end = page_up(pe->size_of_image);
   if (!rp_is_aligned_u64(base, PAGE) || end == 0 || !rp_page_range_last(base, end / PAGE, &last))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, MAT_IMAGE_RANGE, RP_DIAG_NO_INDEX);

@@ -17,6 +17,32 @@
 #define PE_OPT64_FIXED     112u /* PE32+ */
 #define PE_SECTION_SIZE    40u
 
+/* A finding (docs/pecoff.md §1): STRICT (and any profile but COMPAT)
+ * rejects with `reason`; COMPAT records it in `fs` and the caller goes on. */
+#define PE_FINDING_IN(profile, fs, diag, status, reason, index)            \
+  do {                                                                      \
+    if ((profile) != RP_PE_PROFILE_COMPAT) RP_REJECT(diag, status, reason, index); \
+    rp_findings_add((fs), RP_R_##reason, (uint64_t)(index));                \
+  } while (0)
+/* A parse finding of `img`. */
+#define PE_FINDING(img, diag, status, reason, index) \
+  PE_FINDING_IN((img)->profile, &(img)->findings, diag, status, reason, index)
+
+/* Word size of a supported machine: 32 or 64; 0 when unsupported. */
+unsigned pe_machine_bits(uint16_t m);
+
+/* pe_parse.c, shared with the TE header parser (pe_te.c): a section header
+ * read at `off`; the checks of the section table (already in img), of the
+ * relocation directory and of the entry point, in the PE check order. */
+void pe_read_section(rp_bytes b, uint64_t off, rp_pe_section *s);
+EFI_STATUS pe_check_sections(rp_bytes b, rp_pe_image *img, rp_diag *diag);
+EFI_STATUS pe_check_reloc_dir(rp_pe_image *img, rp_diag *diag);
+EFI_STATUS pe_check_entry(const rp_pe_image *img, rp_diag *diag);
+
+/* pe_te.c: a TE image (bytes start with 'VZ') into img (layout, profile and
+ * bytes already set). docs/pecoff.md §2.1. */
+EFI_STATUS pe_parse_te(rp_bytes b, rp_pe_image *img, rp_diag *diag);
+
 /* Effective virtual size of a section: VirtualSize, or SizeOfRawData when a
  * linker left VirtualSize 0 (PE/COFF spec §4: "zero-filled" otherwise). */
 uint32_t pe_section_vsize(const rp_pe_section *s);
@@ -103,6 +129,7 @@ typedef struct pe_rrun {
   uint64_t  hi_rec;
   rp_pe_reloc_stats      stats;
   rp_pe_rerelocate_stats rt;
+  rp_findings findings; /* of the setup and of pass 1 (not reset per run) */
 } pe_rrun;
 
 /* Walks the directory in `mode`. Structural errors stop the walk; in
@@ -122,11 +149,13 @@ EFI_STATUS pe_check_record_apart(rp_mbytes image, const void *rec, size_t rec_le
 uint64_t pe_read_base(const rp_pe_image *img, rp_bytes image);
 void pe_write_base(const rp_pe_image *img, rp_mbytes image, uint64_t base);
 
-/* new_base is SectionAlignment-aligned and fits the ImageBase field. */
+/* new_base is SectionAlignment-aligned (TE: a whole-page move) and the
+ * image fits below 2^64 (32-bit machines: 4 GiB) at it. */
 EFI_STATUS pe_check_new_base(const rp_pe_image *img, uint64_t new_base, rp_diag *diag);
 
-/* The image must move (delta != 0) but cannot: RELOCS_STRIPPED or no
- * relocation directory. */
-EFI_STATUS pe_check_movable(const rp_pe_image *img, uint64_t delta, rp_diag *diag);
+/* Moving (delta != 0) an image marked RELOCS_STRIPPED is rejected; a PE
+ * image without a relocation directory moves with the finding
+ * PE_RELOCS_ABSENT (recorded in fs, or rejected under STRICT). */
+EFI_STATUS pe_check_movable(const rp_pe_image *img, uint64_t delta, rp_findings *fs, rp_diag *diag);
 
 #endif /* RTPRM_PE_INTERNAL_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * rp_pe_parse: DOS header, PE signature, COFF header, optional header,
- * section table, data directories. Nothing is written but *img, and only on
- * success. Rule order and rationale: docs/pecoff.md §2.
+ * section table, data directories; TE headers in pe_te.c. Nothing is
+ * written but *img, and only on success. Rule order and rationale:
+ * docs/pecoff.md §2; findings and profiles: §1.
  */
 #include "pe_internal.h"
 
@@ -20,14 +21,14 @@ uint32_t pe_section_loaded(const rp_pe_section *s) {
 
 uint64_t pe_image_base_offset(const rp_pe_image *img) {
   /* PE/COFF spec §3.4.2: ImageBase at optional-header offset 28 (PE32, u32)
-   * or 24 (PE32+, u64). */
+   * or 24 (PE32+, u64); TE: a u64 at header offset 8 (PI Vol 1 §15.3). */
+  if (img->te) return offsetof(EFI_TE_IMAGE_HEADER, ImageBase);
   return (uint64_t)img->pe_offset + PE_OPT_OFF + (img->pe32plus ? 24u : 28u);
 }
 
 static bool is_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
-/* Word size of a supported machine: 32 or 64; 0 when unsupported. */
-static unsigned machine_bits(uint16_t m) {
+unsigned pe_machine_bits(uint16_t m) {
   switch (m) {
   case IMAGE_FILE_MACHINE_I386:
   case IMAGE_FILE_MACHINE_ARM:
@@ -57,8 +58,6 @@ static EFI_STATUS parse_dos(rp_bytes b, rp_pe_image *img, rp_diag *diag) {
   uint64_t end;
   if (b.len < DOS_HDR_SIZE) RP_REJECT(diag, EFI_LOAD_ERROR, PE_TOO_SMALL, RP_DIAG_NO_INDEX);
   (void)rp_read_u16(b, 0, &magic);
-  /* Policy: TE (PI Vol 1 "TE image") is not supported, see pe.h. */
-  if (magic == EFI_TE_IMAGE_HEADER_SIGNATURE) RP_REJECT(diag, EFI_UNSUPPORTED, PE_TE_UNSUPPORTED, 0);
   if (magic != IMAGE_DOS_SIGNATURE) RP_REJECT(diag, EFI_LOAD_ERROR, PE_DOS_MAGIC, 0);
   (void)rp_read_u32(b, IMAGE_DOS_LFANEW_OFFSET, &lfanew);
   /* §3.1: signature + COFF header after the DOS header, inside the buffer. */
@@ -77,7 +76,7 @@ static EFI_STATUS parse_coff(rp_bytes b, rp_pe_image *img, hdr_pos *pos, rp_diag
   (void)rp_read_u16(b, fh + offsetof(IMAGE_FILE_HEADER, NumberOfSections), &img->num_sections);
   (void)rp_read_u16(b, fh + offsetof(IMAGE_FILE_HEADER, SizeOfOptionalHeader), &pos->opt_size);
   (void)rp_read_u16(b, fh + offsetof(IMAGE_FILE_HEADER, Characteristics), &img->characteristics);
-  if (machine_bits(img->machine) == 0) RP_REJECT(diag, EFI_UNSUPPORTED, PE_MACHINE, img->machine);
+  if (pe_machine_bits(img->machine) == 0) RP_REJECT(diag, EFI_UNSUPPORTED, PE_MACHINE, img->machine);
   /* §3.3: the Windows loader limits NumberOfSections to 96. */
   if (img->num_sections == 0 || img->num_sections > RP_PE_MAX_SECTIONS)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_COUNT, img->num_sections);
@@ -95,7 +94,7 @@ static EFI_STATUS parse_opt_shape(rp_bytes b, rp_pe_image *img, const hdr_pos *p
   if (magic != IMAGE_NT_OPTIONAL_HDR32_MAGIC && magic != IMAGE_NT_OPTIONAL_HDR64_MAGIC)
     RP_REJECT(diag, EFI_UNSUPPORTED, PE_OPT_MAGIC, magic);
   img->pe32plus = magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC;
-  if ((machine_bits(img->machine) == 64) != img->pe32plus)
+  if ((pe_machine_bits(img->machine) == 64) != img->pe32plus)
     RP_REJECT(diag, EFI_UNSUPPORTED, PE_MAGIC_MACHINE, magic);
   fixed = img->pe32plus ? PE_OPT64_FIXED : PE_OPT32_FIXED;
   if (pos->opt_size < fixed) RP_REJECT(diag, EFI_LOAD_ERROR, PE_OPT_HDR_SIZE, pos->opt_size);
@@ -128,16 +127,20 @@ static void read_opt_fields(rp_bytes b, rp_pe_image *img, uint64_t o) {
 }
 
 /* Alignments, ImageBase, SizeOfImage, SizeOfHeaders (§3.4.2). */
-static EFI_STATUS parse_sizes(rp_bytes b, rp_pe_image *img, rp_pe_layout layout, const hdr_pos *pos,
-                              rp_diag *diag) {
+static EFI_STATUS parse_sizes(rp_bytes b, rp_pe_image *img, const hdr_pos *pos, rp_diag *diag) {
+  rp_pe_layout layout = img->layout;
   uint64_t table_end = pos->sect_off + (uint64_t)img->num_sections * PE_SECTION_SIZE;
   if (!is_pow2(img->section_alignment) || !is_pow2(img->file_alignment) ||
       img->file_alignment > img->section_alignment)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_ALIGNMENT, RP_DIAG_NO_INDEX);
+  /* Findings: the mapping never depends on these (an execute-in-place
+   * SecMain has its flash address as ImageBase; objcopy-made images end
+   * SizeOfImage with the last section). */
   if (!rp_is_aligned_u64(img->image_base, img->section_alignment))
-    RP_REJECT(diag, EFI_LOAD_ERROR, PE_IMAGE_BASE_ALIGN, RP_DIAG_NO_INDEX);
-  if (img->size_of_image == 0 || !rp_is_aligned_u64(img->size_of_image, img->section_alignment))
-    RP_REJECT(diag, EFI_LOAD_ERROR, PE_SIZE_OF_IMAGE, img->size_of_image);
+    PE_FINDING(img, diag, EFI_LOAD_ERROR, PE_IMAGE_BASE_ALIGN, RP_DIAG_NO_INDEX);
+  if (img->size_of_image == 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SIZE_OF_IMAGE, img->size_of_image);
+  if (!rp_is_aligned_u64(img->size_of_image, img->section_alignment))
+    PE_FINDING(img, diag, EFI_LOAD_ERROR, PE_SIZE_OF_IMAGE_ALIGN, img->size_of_image);
   if (img->size_of_headers < table_end || img->size_of_headers > img->size_of_image ||
       (layout == RP_PE_LAYOUT_FILE && img->size_of_headers > b.len))
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_SIZE_OF_HEADERS, img->size_of_headers);
@@ -146,7 +149,7 @@ static EFI_STATUS parse_sizes(rp_bytes b, rp_pe_image *img, rp_pe_layout layout,
   return EFI_SUCCESS;
 }
 
-static void read_section(rp_bytes b, uint64_t off, rp_pe_section *s) {
+void pe_read_section(rp_bytes b, uint64_t off, rp_pe_section *s) {
   rp_memset(s->name, 0, sizeof(s->name));
   (void)rp_read_bytes(b, off, s->name, IMAGE_SIZEOF_SHORT_NAME);
   (void)rp_read_u32(b, off + offsetof(IMAGE_SECTION_HEADER, VirtualSize), &s->virtual_size);
@@ -156,43 +159,46 @@ static void read_section(rp_bytes b, uint64_t off, rp_pe_section *s) {
   (void)rp_read_u32(b, off + offsetof(IMAGE_SECTION_HEADER, Characteristics), &s->characteristics);
 }
 
-/* One section against the image, the file and its predecessor (§4). */
-static EFI_STATUS check_section(rp_bytes b, const rp_pe_image *img, rp_pe_layout layout, uint32_t i,
-                                uint64_t prev_end, rp_diag *diag) {
+/* One section against the image, the file and its predecessor (§4). A
+ * VirtualAddress off the SectionAlignment grid is a finding (the section is
+ * still mapped at its VirtualAddress: systemd-boot's .sbat, gnu-efi images);
+ * TE images have no SectionAlignment. */
+static EFI_STATUS check_section(rp_bytes b, rp_pe_image *img, uint32_t i, uint64_t prev_end, rp_diag *diag) {
   const rp_pe_section *s = &img->sections[i];
   uint64_t vend = (uint64_t)s->virtual_address + pe_section_vsize(s);
   uint64_t rend = (uint64_t)s->raw_offset + s->raw_size;
-  if (!rp_is_aligned_u64(s->virtual_address, img->section_alignment))
-    RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_ALIGN, i);
   if (s->virtual_address < img->size_of_headers) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_OVER_HEADERS, i);
   if (s->virtual_address < prev_end) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_ORDER, i);
   if (vend > img->size_of_image) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RANGE, i);
-  if (layout == RP_PE_LAYOUT_FILE && s->raw_size != 0 && rend > b.len)
+  if (img->layout == RP_PE_LAYOUT_FILE && s->raw_size != 0 && rend > b.len)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RAW_RANGE, i);
   /* Policy (docs/pecoff.md): W^X. */
   if ((s->characteristics & IMAGE_SCN_MEM_WRITE) != 0 && (s->characteristics & IMAGE_SCN_MEM_EXECUTE) != 0)
     RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_SECTION_WX, i);
+  if (!img->te && !rp_is_aligned_u64(s->virtual_address, img->section_alignment))
+    PE_FINDING(img, diag, EFI_LOAD_ERROR, PE_SECTION_ALIGN, i);
   return EFI_SUCCESS;
 }
 
-static EFI_STATUS parse_sections(rp_bytes b, rp_pe_image *img, rp_pe_layout layout, const hdr_pos *pos,
-                                 rp_diag *diag) {
+EFI_STATUS pe_check_sections(rp_bytes b, rp_pe_image *img, rp_diag *diag) {
   uint64_t prev_end = 0;
   for (uint32_t i = 0; i < img->num_sections; i++) {
-    rp_pe_section *s = &img->sections[i];
-    EFI_STATUS st;
-    read_section(b, pos->sect_off + (uint64_t)i * PE_SECTION_SIZE, s);
-    st = check_section(b, img, layout, i, prev_end, diag);
+    EFI_STATUS st = check_section(b, img, i, prev_end, diag);
     if (EFI_ERROR(st)) return st;
-    prev_end = (uint64_t)s->virtual_address + pe_section_vsize(s);
+    prev_end = (uint64_t)img->sections[i].virtual_address + pe_section_vsize(&img->sections[i]);
   }
   return EFI_SUCCESS;
 }
 
+static EFI_STATUS parse_sections(rp_bytes b, rp_pe_image *img, const hdr_pos *pos, rp_diag *diag) {
+  for (uint32_t i = 0; i < img->num_sections; i++)
+    pe_read_section(b, pos->sect_off + (uint64_t)i * PE_SECTION_SIZE, &img->sections[i]);
+  return pe_check_sections(b, img, diag);
+}
+
 /* Data directories (§3.4.3): inside SizeOfImage without wrap. The
  * certificate table (index 4) holds a file offset, not an RVA: not mapped,
- * not checked here. The relocation directory is 4-aligned and holds at
- * least one block header when present (§5.6). */
+ * not checked here. */
 static EFI_STATUS parse_dirs(rp_bytes b, rp_pe_image *img, const hdr_pos *pos, rp_diag *diag) {
   uint64_t d0 = pos->opt_off + (img->pe32plus ? PE_OPT64_FIXED : PE_OPT32_FIXED);
   for (uint32_t i = 0; i < RP_PE_NUM_DIRS; i++) {
@@ -205,20 +211,26 @@ static EFI_STATUS parse_dirs(rp_bytes b, rp_pe_image *img, const hdr_pos *pos, r
     if (d->size == 0 || i == IMAGE_DIRECTORY_ENTRY_SECURITY) continue;
     if ((uint64_t)d->rva + d->size > img->size_of_image) RP_REJECT(diag, EFI_LOAD_ERROR, PE_DIR_RANGE, i);
   }
-  if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size != 0) {
-    const rp_pe_dir *r = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
-    if ((r->rva & 3u) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_ALIGN, r->rva);
-    if (r->size < sizeof(IMAGE_BASE_RELOCATION)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_SIZE, r->size);
-    if (r->rva < img->size_of_headers)
-      RP_REJECT(diag, EFI_LOAD_ERROR, PE_DIR_RANGE, IMAGE_DIRECTORY_ENTRY_BASERELOC);
-  }
+  return pe_check_reloc_dir(img, diag);
+}
+
+/* The relocation directory holds at least one block header and lies past
+ * the headers (§5.6); an RVA that is not 4-aligned is a finding (the walk
+ * reads it byte by byte). Parse rules, so load time and the runtime re-parse
+ * apply them identically. */
+EFI_STATUS pe_check_reloc_dir(rp_pe_image *img, rp_diag *diag) {
+  const rp_pe_dir *r = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
+  if (r->size == 0) return EFI_SUCCESS;
+  if (r->size < sizeof(IMAGE_BASE_RELOCATION)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_SIZE, r->size);
+  if (r->rva < img->size_of_headers) RP_REJECT(diag, EFI_LOAD_ERROR, PE_DIR_RANGE, IMAGE_DIRECTORY_ENTRY_BASERELOC);
+  if ((r->rva & 3u) != 0) PE_FINDING(img, diag, EFI_LOAD_ERROR, PE_RELOC_DIR_ALIGN, r->rva);
   return EFI_SUCCESS;
 }
 
 /* §3.4.1: the entry point lies in an executable section. 0 is accepted only
  * for DLLs, where the spec makes the entry point optional ("must be zero"
  * when absent): PRM modules linked with /noentry. */
-static EFI_STATUS check_entry(const rp_pe_image *img, rp_diag *diag) {
+EFI_STATUS pe_check_entry(const rp_pe_image *img, rp_diag *diag) {
   if (img->entry_rva == 0 && (img->characteristics & IMAGE_FILE_DLL) != 0) return EFI_SUCCESS;
   for (uint32_t i = 0; i < img->num_sections; i++) {
     const rp_pe_section *s = &img->sections[i];
@@ -231,28 +243,35 @@ static EFI_STATUS check_entry(const rp_pe_image *img, rp_diag *diag) {
   RP_REJECT(diag, EFI_LOAD_ERROR, PE_ENTRY_RANGE, img->entry_rva);
 }
 
-static EFI_STATUS parse_all(rp_bytes b, rp_pe_layout layout, rp_pe_image *img, rp_diag *diag) {
+static EFI_STATUS parse_pe(rp_bytes b, rp_pe_image *img, rp_diag *diag) {
   hdr_pos pos = { 0 };
   EFI_STATUS st = parse_dos(b, img, diag);
   if (!EFI_ERROR(st)) st = parse_coff(b, img, &pos, diag);
   if (!EFI_ERROR(st)) st = parse_opt_shape(b, img, &pos, diag);
   if (EFI_ERROR(st)) return st;
   read_opt_fields(b, img, pos.opt_off);
-  st = parse_sizes(b, img, layout, &pos, diag);
-  if (!EFI_ERROR(st)) st = parse_sections(b, img, layout, &pos, diag);
+  st = parse_sizes(b, img, &pos, diag);
+  if (!EFI_ERROR(st)) st = parse_sections(b, img, &pos, diag);
   if (!EFI_ERROR(st)) st = parse_dirs(b, img, &pos, diag);
-  if (!EFI_ERROR(st)) st = check_entry(img, diag);
+  if (!EFI_ERROR(st)) st = pe_check_entry(img, diag);
   return st;
 }
 
-EFI_STATUS rp_pe_parse(rp_bytes bytes, rp_pe_layout layout, rp_pe_image *img, rp_diag *diag) {
+EFI_STATUS rp_pe_parse(rp_bytes bytes, rp_pe_layout layout, rp_pe_profile profile, rp_pe_image *img,
+                       rp_diag *diag) {
   EFI_STATUS st;
+  uint16_t magic = 0;
   if (img == NULL || (layout != RP_PE_LAYOUT_FILE && layout != RP_PE_LAYOUT_MAPPED))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  if (profile != RP_PE_PROFILE_COMPAT && profile != RP_PE_PROFILE_STRICT)
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_PROFILE, profile);
   rp_memset(img, 0, sizeof(*img));
+  rp_findings_clear(&img->findings);
   img->bytes = bytes;
   img->layout = layout;
-  st = parse_all(bytes, layout, img, diag);
+  img->profile = profile;
+  (void)rp_read_u16(bytes, 0, &magic);
+  st = magic == EFI_TE_IMAGE_HEADER_SIGNATURE ? pe_parse_te(bytes, img, diag) : parse_pe(bytes, img, diag);
   if (EFI_ERROR(st)) {
     rp_memset(img, 0, sizeof(*img)); /* no partially filled context */
     return st;

@@ -84,15 +84,23 @@ EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layou
   return EFI_SUCCESS;
 }
 
-/* Block header at directory offset off (docs/pecoff.md §4.1, rows 1-5). */
-static EFI_STATUS block_header(const pe_rrun *r, uint32_t off, uint32_t *page, uint32_t *sob, rp_diag *diag) {
+/* Block header at directory offset off (docs/pecoff.md §4.1, rows 1-6).
+ * The page is the header's RVA: a TE image's lies te_adjust above its image
+ * offset. A SizeOfBlock of 2 mod 4 (objcopy-made images end their last block
+ * so) is a finding: the next block starts 16-bit aligned, its bytes are read
+ * as they are; it is recorded once, by pass 1. */
+static EFI_STATUS block_header(pe_rrun *r, uint32_t off, uint32_t *page, uint32_t *sob, rp_diag *diag) {
   if (r->dir.len - off < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_TRAILING, off);
   *page = rp_le32(r->dir.ptr + off);
   *sob = rp_le32(r->dir.ptr + off + 4);
   if (*sob < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_SMALL, off);
-  if ((*sob & 3u) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_ALIGN, off);
+  if ((*sob & 1u) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_ODD, off);
   if (*sob > r->dir.len - off) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_OVERRUN, off);
-  if (*page >= r->img->size_of_image) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAGE_RANGE, off);
+  if (*page >= (uint64_t)r->img->size_of_image + r->img->te_adjust)
+    RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAGE_RANGE, off);
+  if ((*sob & 3u) != 0)
+    PE_FINDING_IN(r->img->profile, r->mode == PE_RUN_VALIDATE ? &r->findings : NULL, diag, EFI_LOAD_ERROR,
+                  PE_RELOC_BLOCK_ALIGN, off);
   return EFI_SUCCESS;
 }
 
@@ -109,10 +117,11 @@ static EFI_STATUS check_target(const rp_pe_image *img, pe_rkind k, uint64_t t, u
 }
 
 /* The page offsets o with [page + o, page + o + 8) passing check_target
- * for DIR64 are [0, limit): 0 when the page starts in the headers or inside
- * the directory, else up to the image end or the directory start, whichever
- * comes first after the page (at most 0x1000, all 12-bit offsets). */
-static uint32_t hot_limit(const rp_pe_image *img, uint32_t page) {
+ * for DIR64 are [0, limit): 0 when the page starts in the headers (for TE:
+ * below them, in the stripped part) or inside the directory, else up to the
+ * image end or the directory start, whichever comes first after the page (at
+ * most 0x1000, all 12-bit offsets). `page` is an image offset here. */
+static uint32_t hot_limit(const rp_pe_image *img, uint64_t page) {
   const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
   uint64_t end = img->size_of_image, dir_end = (uint64_t)d->rva + d->size;
   if (page < img->size_of_headers || (d->rva <= page && page < dir_end)) return 0;
@@ -335,9 +344,14 @@ static EFI_STATUS run_site(pe_rrun *r, const pe_rentry *e, rp_diag *diag) {
  * goes on, so structure anywhere in the directory takes precedence. */
 static EFI_STATUS run_entry(pe_rrun *r, uint32_t dir_off, uint32_t page, uint16_t v, rp_diag *diag) {
   uint64_t t = (uint64_t)page + IMAGE_REL_ENTRY_OFFSET(v);
-  pe_rentry e = { PK_ABS, (uint8_t)IMAGE_REL_ENTRY_TYPE(v), (uint32_t)t, dir_off };
+  pe_rentry e = { PK_ABS, (uint8_t)IMAGE_REL_ENTRY_TYPE(v), 0, dir_off };
   rp_diag d;
   EFI_STATUS st = classify(r->img->machine, e.type, &e.kind, dir_off, diag);
+  /* TE: an RVA below te_adjust names a stripped header byte. */
+  if (!EFI_ERROR(st) && e.kind != PK_ABS && t < r->img->te_adjust)
+    RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_HEADERS, dir_off);
+  t -= e.kind != PK_ABS ? r->img->te_adjust : 0;
+  e.target = (uint32_t)t;
   if (!EFI_ERROR(st) && e.kind != PK_ABS) st = check_target(r->img, e.kind, t, dir_off, diag);
   if (EFI_ERROR(st)) return st;
   if (applying(r)) {
@@ -466,11 +480,13 @@ static uint32_t dir64_run(pe_rrun *r, uint32_t off, uint32_t eo, uint32_t sob, u
 /* ---- the walk ---------------------------------------------------------------- */
 
 static EFI_STATUS run_block(pe_rrun *r, uint32_t off, uint32_t page, uint32_t sob, rp_diag *diag) {
-  uint32_t lim = hot_limit(r->img, page);
+  /* The hot path needs the page as an image offset (TE: RVA - te_adjust). */
+  uint64_t ipage = page >= r->img->te_adjust ? (uint64_t)page - r->img->te_adjust : 0;
+  uint32_t lim = page >= r->img->te_adjust ? hot_limit(r->img, ipage) : 0;
   uint32_t eo = BLOCK_HDR;
   while (eo < sob) {
     EFI_STATUS st;
-    if (lim != 0) eo = dir64_run(r, off, eo, sob, page, lim);
+    if (lim != 0) eo = dir64_run(r, off, eo, sob, (uint32_t)ipage, lim);
     if (eo >= sob) break;
     st = run_entry(r, off + eo, page, rp_le16(r->dir.ptr + off + eo), diag);
     if (EFI_ERROR(st)) return st;
@@ -501,41 +517,55 @@ EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag) {
 
 /* ---- header ImageBase and preconditions ------------------------------------- */
 
+/* A TE header holds the PE ImageBase: the header itself sits te_adjust
+ * bytes above it (PI Vol 1 §17.2). */
 uint64_t pe_read_base(const rp_pe_image *img, rp_bytes image) {
   uint64_t v = 0;
   uint32_t v32 = 0;
-  if (img->pe32plus) {
+  if (img->pe32plus || img->te) {
     (void)rp_read_u64(image, pe_image_base_offset(img), &v);
-    return v;
+    return v + img->te_adjust;
   }
   (void)rp_read_u32(image, pe_image_base_offset(img), &v32);
   return v32;
 }
 
 void pe_write_base(const rp_pe_image *img, rp_mbytes image, uint64_t base) {
-  if (img->pe32plus) {
-    (void)rp_write_u64(image, pe_image_base_offset(img), base);
+  if (img->pe32plus || img->te) {
+    (void)rp_write_u64(image, pe_image_base_offset(img), base - img->te_adjust);
   } else {
     (void)rp_write_u32(image, pe_image_base_offset(img), (uint32_t)base);
   }
 }
 
 EFI_STATUS pe_check_new_base(const rp_pe_image *img, uint64_t new_base, rp_diag *diag) {
-  /* The header must stay valid for the runtime re-parse (ImageBase is
-   * SectionAlignment-aligned; a PE32 ImageBase is 32 bits), and the whole
-   * image must fit at the new base: its last byte may not wrap 64 bits, nor
-   * pass 4 GiB for PE32. */
+  /* A new base is SectionAlignment-aligned (a TE image, which has no
+   * SectionAlignment, moves by whole pages: its sections keep their place in
+   * a page, which AArch64 ADRP code needs), and the whole image must fit at
+   * it: its last byte may not wrap 64 bits, nor pass 4 GiB for a 32-bit
+   * machine (a PE32 ImageBase is 32 bits). */
   uint64_t last;
-  if (!rp_is_aligned_u64(new_base, img->section_alignment) ||
+  /* Staying put is always possible, also for an image whose own ImageBase
+   * is off the grid (a PE_IMAGE_BASE_ALIGN finding). */
+  bool aligned = new_base == img->image_base ||
+                 (img->te ? rp_is_aligned_u64(new_base - img->image_base, EFI_PAGE_SIZE)
+                          : rp_is_aligned_u64(new_base, img->section_alignment));
+  if (!aligned ||
       !rp_add_u64(new_base, (uint64_t)img->size_of_image - 1, &last) || (!img->pe32plus && last > UINT32_MAX))
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_NEW_BASE, RP_DIAG_NO_INDEX);
   return EFI_SUCCESS;
 }
 
-EFI_STATUS pe_check_movable(const rp_pe_image *img, uint64_t delta, rp_diag *diag) {
-  if (delta != 0 && ((img->characteristics & IMAGE_FILE_RELOCS_STRIPPED) != 0 ||
-                     img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0))
+/* PE/COFF §3.3.2: RELOCS_STRIPPED means "must stay at ImageBase". With the
+ * flag clear and no relocation directory the image moves without fixups:
+ * a finding (OVMF's RTC, capsule and counter runtime drivers are built so).
+ * A TE image says the same explicitly (PI Vol 1 §17.4): not a finding. */
+EFI_STATUS pe_check_movable(const rp_pe_image *img, uint64_t delta, rp_findings *fs, rp_diag *diag) {
+  if (delta == 0) return EFI_SUCCESS;
+  if ((img->characteristics & IMAGE_FILE_RELOCS_STRIPPED) != 0)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOCS_STRIPPED, RP_DIAG_NO_INDEX);
+  if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0 && !img->te)
+    PE_FINDING_IN(img->profile, fs, diag, EFI_LOAD_ERROR, PE_RELOCS_ABSENT, RP_DIAG_NO_INDEX);
   return EFI_SUCCESS;
 }
 
@@ -559,10 +589,11 @@ static EFI_STATUS reloc_setup(const rp_pe_image *img, rp_mbytes image, uint64_t 
    * with a stale context. */
   if (pe_read_base(img, rp_bytes_const(image)) != img->image_base)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
-  st = pe_check_new_base(img, new_base, diag);
-  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - img->image_base, diag);
-  if (EFI_ERROR(st)) return st;
   rp_memset(r, 0, sizeof(*r));
+  rp_findings_clear(&r->findings);
+  st = pe_check_new_base(img, new_base, diag);
+  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - img->image_base, &r->findings, diag);
+  if (EFI_ERROR(st)) return st;
   r->img = img;
   r->image = image;
   r->delta = new_base - img->image_base;
@@ -597,6 +628,7 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
   pe_write_base(img, r.image, new_base);
   r.stats.record_bytes = need;
+  r.stats.findings = r.findings;
   if (stats != NULL) *stats = r.stats;
   rp_diag_clear(diag);
   return EFI_SUCCESS;

@@ -38,18 +38,19 @@ static EFI_STATUS record_fits(const pe_rrun *r, rp_diag *diag) {
   return EFI_SUCCESS;
 }
 
-static EFI_STATUS rt_setup(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
-                           rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
+static EFI_STATUS rt_setup(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
+                           rp_fixup_format fmt, rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
   EFI_STATUS st;
   if (fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
-  st = rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, img, diag);
+  st = rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, profile, img, diag);
   if (EFI_ERROR(st)) return st;
   if (img->image_base != old_base)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
-  st = pe_check_new_base(img, new_base, diag);
-  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - old_base, diag);
-  if (EFI_ERROR(st)) return st;
   rp_memset(r, 0, sizeof(*r));
+  r->findings = img->findings;
+  st = pe_check_new_base(img, new_base, diag);
+  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - old_base, &r->findings, diag);
+  if (EFI_ERROR(st)) return st;
   r->img = img;
   r->image = image;
   r->image.len = img->size_of_image; /* parse proved image.len >= SizeOfImage */
@@ -65,37 +66,39 @@ static EFI_STATUS rt_setup(rp_mbytes image, uint64_t old_base, uint64_t new_base
 
 /* Every check of rp_pe_runtime_relocate, no write: pass 1 over the directory,
  * the record size and the deferred site-content verdict. */
-static EFI_STATUS rt_prepare(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
-                             rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
+static EFI_STATUS rt_prepare(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
+                             rp_fixup_format fmt, rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
   EFI_STATUS st;
   if (image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  st = rt_setup(image, old_base, new_base, fmt, record, img, r, diag);
+  st = rt_setup(image, profile, old_base, new_base, fmt, record, img, r, diag);
   if (!EFI_ERROR(st)) st = pe_reloc_run(r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
   if (!EFI_ERROR(st)) st = record_fits(r, diag);
   if (!EFI_ERROR(st)) st = pe_reloc_finish(r, diag);
   return st;
 }
 
-EFI_STATUS rp_pe_runtime_check(rp_bytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
-                               rp_bytes record, rp_diag *diag) {
+EFI_STATUS rp_pe_runtime_check(rp_bytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
+                               rp_fixup_format fmt, rp_bytes record, rp_diag *diag) {
   rp_pe_image img;
   pe_rrun r;
   /* The validate pass never writes through the view (PE_RUN_VALIDATE). */
-  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), old_base, new_base, fmt,
-                             record, &img, &r, diag);
+  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), profile, old_base, new_base,
+                             fmt, record, &img, &r, diag);
   if (!EFI_ERROR(st)) rp_diag_clear(diag);
   return st;
 }
 
-EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
-                                  rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag) {
+EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
+                                  rp_fixup_format fmt, rp_bytes record, rp_pe_rerelocate_stats *stats,
+                                  rp_diag *diag) {
   rp_pe_image img;
   pe_rrun r;
-  EFI_STATUS st = rt_prepare(image, old_base, new_base, fmt, record, &img, &r, diag);
+  EFI_STATUS st = rt_prepare(image, profile, old_base, new_base, fmt, record, &img, &r, diag);
   if (EFI_ERROR(st)) return st;
   st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
   pe_write_base(&img, r.image, new_base);
+  r.rt.findings = r.findings;
   if (stats != NULL) *stats = r.rt;
   rp_diag_clear(diag);
   return EFI_SUCCESS;

@@ -68,7 +68,7 @@ EFI_STATUS rp_prm_discovery_offer(rp_prm_discovery *d, rp_bytes mapped, uint64_t
   *verdict = RP_PRM_NOT_PRM;
   *status = EFI_SUCCESS;
   if (EFI_ERROR(grow(d))) RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
-  if (EFI_ERROR(rp_pe_parse(mapped, RP_PE_LAYOUT_MAPPED, &img, diag))) return EFI_SUCCESS; /* not a PE image */
+  if (EFI_ERROR(rp_pe_parse(mapped, RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, diag))) return EFI_SUCCESS; /* not a PE image */
   st = rp_prm_module_validate(&img, d->platform_guid, &m, diag);
   if (EFI_ERROR(st)) {
     if (diag == NULL || !not_prm_reason(diag->reason)) *verdict = RP_PRM_REJECTED;
@@ -88,6 +88,10 @@ EFI_STATUS rp_prm_discovery_offer(rp_prm_discovery *d, rp_bytes mapped, uint64_t
   d->handler_total += m.handler_count;
   d->count++;
   *verdict = RP_PRM_ACCEPTED;
+  /* Findings are never silent (docs/pecoff.md §1). */
+  for (uint32_t i = 0; i < rp_findings_kept(&img.findings); i++)
+    rp_log(RP_LOG_INFO, "prm: module at 0x%llx: finding %s\n", (unsigned long long)load_address,
+           rp_reason_name(img.findings.item[i].reason));
   return EFI_SUCCESS;
 }
 
@@ -190,7 +194,7 @@ EFI_STATUS rp_prm_discovery_mat_images(const rp_prm_discovery *d, rp_mat_image *
   if (d->count > cap || d->count > RP_MAT_MAX_IMAGES)
     RP_REJECT(diag, EFI_UNSUPPORTED, MAT_TOO_MANY_IMAGES, d->count);
   for (uint32_t i = 0; i < d->count; i++) {
-    st = rp_pe_parse(d->found[i].mapped, RP_PE_LAYOUT_MAPPED, &img, diag);
+    st = rp_pe_parse(d->found[i].mapped, RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, diag);
     if (!EFI_ERROR(st)) st = rp_mat_image_from_pe(&img, d->found[i].load_address, &out[i], diag);
     if (EFI_ERROR(st)) {
       if (diag != NULL) diag->index = i;

@@ -218,6 +218,8 @@ EFI_STATUS rp_prmt_check(rp_bytes table, rp_prmt_info *info, rp_diag *diag) {
   if (!EFI_ERROR(st)) st = acpica_walk(t, info, diag);
   if (!EFI_ERROR(st)) info->walks_agree = true;
   if (!EFI_ERROR(st)) st = check_dups(t, info, diag);
-  if (!EFI_ERROR(st)) rp_diag_clear(diag);
+  if (EFI_ERROR(st)) return st;
+  if (table.len > info->length) rp_findings_add(&info->findings, RP_R_PRMT_BUFFER_TRAILING, info->length);
+  rp_diag_clear(diag);
   return st;
 }

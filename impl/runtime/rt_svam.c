@@ -76,7 +76,6 @@ typedef struct img_plan {
   rp_mbytes image;
   uint64_t  old_base, new_base;
   rp_bytes  record;
-  bool      no_relocs; /* empty relocation directory, not RELOCS_STRIPPED */
 } img_plan;
 
 /* A PE/COFF rejection keeps its reason; the status says whose fault it is:
@@ -93,16 +92,14 @@ static EFI_STATUS record_view(const rp_memmap *vm, rp_mbytes image, const void *
   rp_pe_image img;
   uint64_t size, last;
   rp_bytes *out = &p->record;
-  if (EFI_ERROR(rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, &img, diag)) ||
+  if (EFI_ERROR(rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, diag)) ||
       EFI_ERROR(rp_pe_fixup_size(&img, RP_FIXUP_EDK2, &size, diag)))
     return pe_rejected(diag);
   *out = rp_bytes_of(NULL, 0);
-  /* No base relocations at all, yet not marked RELOCS_STRIPPED: the DXE
-   * core loaded it away from its link base, so it holds no absolute
-   * address; nothing to re-apply (EDK II's runtime pass returns at once
-   * for an empty directory, runtime.md §4.2). Seen in OVMF 2022.11. */
-  p->no_relocs = img.dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0 &&
-                 (img.characteristics & IMAGE_FILE_RELOCS_STRIPPED) == 0;
+  /* No base relocations at all (OVMF 2022.11's RTC, capsule and counter
+   * drivers): nothing is recorded, and the library moves the image without
+   * fixups with the finding PE_RELOCS_ABSENT (EDK II's runtime pass returns
+   * at once for an empty directory, runtime.md §4.2). */
   if (size == 0) return EFI_SUCCESS;
   if (rec == NULL || size > SIZE_MAX || !rp_add_u64((uintptr_t)rec, size - 1, &last) ||
       !rt_range_in(vm, (uintptr_t)rec, last, EfiRuntimeServicesData))
@@ -125,7 +122,6 @@ static EFI_STATUS plan_image(const rp_memmap *vm, const EFI_RUNTIME_IMAGE_ENTRY 
   p->image = rp_mbytes_of(e->ImageBase, (size_t)e->ImageSize);
   p->old_base = base;
   p->new_base = base + delta; /* modular: the virtual run was validated */
-  p->no_relocs = false;
   return record_view(vm, p->image, e->RelocationData, pos, p, diag);
 }
 
@@ -140,8 +136,9 @@ static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   EFI_STATUS st;
   if (is_self(c->rt, e)) return EFI_SUCCESS;
   st = plan_image(c->vm, e, pos, &p, diag);
-  if (EFI_ERROR(st) || p.no_relocs) return st;
-  if (EFI_ERROR(rp_pe_runtime_check(rp_bytes_const(p.image), p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, diag))) {
+  if (EFI_ERROR(st)) return st;
+  if (EFI_ERROR(rp_pe_runtime_check(rp_bytes_const(p.image), RP_PE_PROFILE_COMPAT, p.old_base, p.new_base,
+                                    RP_FIXUP_EDK2, p.record, diag))) {
     rp_log(RP_LOG_ERROR, "runtime: image %llu at %p rejected (%s)\n", (unsigned long long)pos, (void *)p.image.ptr,
            rp_reason_name(diag->reason));
     return pe_rejected(diag);
@@ -149,12 +146,18 @@ static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   return EFI_SUCCESS;
 }
 
+/* Findings are never silent (docs/pecoff.md §1): one line each. */
+static void log_findings(uint64_t pos, const rp_findings *f) {
+  for (uint32_t i = 0; i < rp_findings_kept(f); i++)
+    rp_log(RP_LOG_INFO, "runtime: image %llu finding %s\n", (unsigned long long)pos, rp_reason_name(f->item[i].reason));
+}
+
 /* After commit nothing can be undone: a failure here means a callback
  * damaged the image after validation; it is counted and logged. */
 static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *diag) {
   svam_ctx *c = ctx;
   const EFI_RUNTIME_IMAGE_ENTRY *e = entry;
-  rp_pe_rerelocate_stats s = { 0, 0 };
+  rp_pe_rerelocate_stats s = { 0 };
   img_plan p = { 0 };
   rp_diag d;
   (void)diag;
@@ -163,7 +166,9 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
     return EFI_SUCCESS;
   }
   EFI_STATUS st = plan_image(c->vm, e, pos, &p, &d);
-  if (!EFI_ERROR(st) && !p.no_relocs) st = rp_pe_runtime_relocate(p.image, p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, &s, &d);
+  if (!EFI_ERROR(st))
+    st = rp_pe_runtime_relocate(p.image, RP_PE_PROFILE_COMPAT, p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, &s,
+                                &d);
   if (EFI_ERROR(st)) {
     c->rt->stats.images_failed++;
     rp_log(RP_LOG_ERROR, "runtime: image %llu failed after commit (%s)\n", (unsigned long long)pos,
@@ -177,6 +182,7 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   rp_log(RP_LOG_INFO, "runtime: image %llu %p -> 0x%llx: %llu applied, %llu skipped\n", (unsigned long long)pos,
          (void *)p.image.ptr, (unsigned long long)p.new_base, (unsigned long long)s.applied,
          (unsigned long long)s.skipped);
+  log_findings(pos, &s.findings);
   return EFI_SUCCESS;
 }
 

@@ -117,18 +117,38 @@ static inline void add_block(uint32_t *at, uint32_t page, const uint16_t *e, uin
 
 #define E(type, off) ((uint16_t)((type) << 12 | (off)))
 
+/* The mixed x64 image: HIGH, HIGHLOW, LOW, DIR64, LOW, HIGHLOW (+ pad). */
+static inline void build_mixed(void) {
+  uint32_t at = 0;
+  const uint16_t e[] = { E(1, 0x20), E(3, 0x00), E(2, 0x30), E(10, 0x10), E(2, 0x32), E(3, 0x40), E(0, 0) };
+  build(IMAGE_FILE_MACHINE_AMD64);
+  w32(g_img, DATA + 0x00, 0x40001000u);
+  w64(g_img, DATA + 0x10, 0x140001000ull);
+  w16(g_img, DATA + 0x20, 0x1234);
+  w16(g_img, DATA + 0x30, 0x5678);
+  w16(g_img, DATA + 0x32, 0x9ABC);
+  w32(g_img, DATA + 0x40, 0x11111111u);
+  add_block(&at, DATA, e, 7);
+  set_dir(5, RELOC, at);
+}
+
 static inline EFI_STATUS parse_file(rp_pe_image *img, rp_diag *d) {
-  return rp_pe_parse(rp_bytes_of(g_img, IMG_SIZE), RP_PE_LAYOUT_FILE, img, d);
+  return rp_pe_parse(rp_bytes_of(g_img, IMG_SIZE), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, img, d);
+}
+
+/* Load g_img (len bytes) into g_map and parse the mapped image under
+ * `profile`; returns its SizeOfImage. */
+static inline uint32_t load_mapped_as(rp_pe_image *mapped, size_t len, rp_pe_profile profile) {
+  static rp_pe_image file;
+  assert_int_equal(rp_pe_parse(rp_bytes_of(g_img, len), RP_PE_LAYOUT_FILE, profile, &file, NULL), EFI_SUCCESS);
+  assert_int_equal(rp_pe_load(&file, rp_mbytes_of(g_map, file.size_of_image), NULL), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(g_map, file.size_of_image), RP_PE_LAYOUT_MAPPED, profile, mapped, NULL),
+                   EFI_SUCCESS);
+  return file.size_of_image;
 }
 
 /* Load g_img into g_map and parse the mapped image. */
-static inline void load_mapped(rp_pe_image *mapped) {
-  static rp_pe_image file;
-  assert_int_equal(parse_file(&file, NULL), EFI_SUCCESS);
-  assert_int_equal(rp_pe_load(&file, rp_mbytes_of(g_map, IMG_SIZE), NULL), EFI_SUCCESS);
-  assert_int_equal(rp_pe_parse(rp_bytes_of(g_map, IMG_SIZE), RP_PE_LAYOUT_MAPPED, mapped, NULL), EFI_SUCCESS);
-}
-
+static inline void load_mapped(rp_pe_image *mapped) { (void)load_mapped_as(mapped, IMG_SIZE, RP_PE_PROFILE_COMPAT); }
 
 /* Export directory at .data: header, EAT, name pointers, ordinals, strings. */
 #define EXP  DATA

@@ -41,7 +41,7 @@ static void null_arguments_everywhere(void **state) {
   uint64_t size;
   build(IMAGE_FILE_MACHINE_AMD64);
   assert_int_equal(parse_file(&img, NULL), EFI_SUCCESS);
-  expect(rp_pe_parse(rp_bytes_of(g_img, IMG_SIZE), (rp_pe_layout)7, &img, &d), &d, EFI_INVALID_PARAMETER,
+  expect(rp_pe_parse(rp_bytes_of(g_img, IMG_SIZE), (rp_pe_layout)7, RP_PE_PROFILE_COMPAT, &img, &d), &d, EFI_INVALID_PARAMETER,
          RP_R_NULL_ARGUMENT);
   assert_int_equal(parse_file(&img, NULL), EFI_SUCCESS);
   expect(rp_pe_load(NULL, rp_mbytes_of(g_map, IMG_SIZE), &d), &d, EFI_INVALID_PARAMETER, RP_R_NULL_ARGUMENT);
@@ -194,19 +194,19 @@ static void record_must_not_overlap_image(void **state) {
     rp_mbytes rec = rp_mbytes_of(big + rows[i].off, rows[i].len);
     memset(big, 0, sizeof(big));
     memcpy(image, g_img, IMG_SIZE);
-    assert_int_equal(rp_pe_parse(rp_bytes_of(image, IMG_SIZE), RP_PE_LAYOUT_MAPPED, &img, NULL), EFI_SUCCESS);
+    assert_int_equal(rp_pe_parse(rp_bytes_of(image, IMG_SIZE), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, NULL), EFI_SUCCESS);
     assert_int_equal(rp_pe_fixup_size(&img, RP_FIXUP_EDK2, &size, NULL), EFI_SUCCESS);
     EFI_STATUS st = rp_pe_relocate(&img, rp_mbytes_of(image, IMG_SIZE), 0x180000000ull, RP_FIXUP_EDK2, rec, NULL, &d);
     if (rows[i].ok) {
       assert_int_equal(st, EFI_SUCCESS);
-      st = rp_pe_runtime_relocate(rp_mbytes_of(image, IMG_SIZE), 0x180000000ull, 0x1C0000000ull, RP_FIXUP_EDK2,
+      st = rp_pe_runtime_relocate(rp_mbytes_of(image, IMG_SIZE), RP_PE_PROFILE_COMPAT, 0x180000000ull, 0x1C0000000ull, RP_FIXUP_EDK2,
                                   rp_bytes_const(rec), NULL, &d);
       assert_int_equal(st, EFI_SUCCESS);
       assert_int_equal(r64(image, DATA + 0x10), 0x1C0001000ull);
     } else {
       expect(st, &d, EFI_INVALID_PARAMETER, RP_R_PE_FIXUP_BUFFER_OVERLAP);
       assert_memory_equal(image, g_img, IMG_SIZE);
-      expect(rp_pe_runtime_relocate(rp_mbytes_of(image, IMG_SIZE), BASE64, 0x1C0000000ull, RP_FIXUP_EDK2,
+      expect(rp_pe_runtime_relocate(rp_mbytes_of(image, IMG_SIZE), RP_PE_PROFILE_COMPAT, BASE64, 0x1C0000000ull, RP_FIXUP_EDK2,
                                     rp_bytes_const(rec), NULL, &d),
              &d, EFI_INVALID_PARAMETER, RP_R_PE_FIXUP_BUFFER_OVERLAP);
     }
@@ -224,10 +224,10 @@ static void runtime_null_record(void **state) {
   add_block(&at, DATA, e, 1);
   set_dir(5, RELOC, at);
   load_mapped(&img);
-  expect(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), BASE64, 0x180000000ull, RP_FIXUP_EDK2,
+  expect(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), RP_PE_PROFILE_COMPAT, BASE64, 0x180000000ull, RP_FIXUP_EDK2,
                                 rp_bytes_of(NULL, 0), NULL, &d),
          &d, EFI_INVALID_PARAMETER, RP_R_PE_FIXUP_RECORD_SHORT);
-  expect(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), BASE64, 0x180000000ull, RP_FIXUP_NATIVE,
+  expect(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), RP_PE_PROFILE_COMPAT, BASE64, 0x180000000ull, RP_FIXUP_NATIVE,
                                 rp_bytes_of(g_rec, 7), NULL, &d),
          &d, EFI_INVALID_PARAMETER, RP_R_PE_FIXUP_RECORD_SHORT);
 }
@@ -281,7 +281,7 @@ static void hot_path_equals_checked_path(void **state) {
     /* runtime: one changed site in each page, both skipped */
     w64(g_map, TEXT + 0x8, 1);
     w64(g_map, DATA + 0x8, 1);
-    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), a, b, (rp_fixup_format)f,
+    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), RP_PE_PROFILE_COMPAT, a, b, (rp_fixup_format)f,
                                             rp_bytes_of(g_rec, size), &rs, NULL), EFI_SUCCESS);
     assert_int_equal(rs.skipped, 2);
     assert_int_equal(rs.applied, 2 * (MIXED_N - 1) - 2);
@@ -318,7 +318,7 @@ static void hot_limit_around_directory(void **state) {
     assert_int_equal(relocate_to(&img, 0x200000000ull, (rp_fixup_format)f, size, NULL), EFI_SUCCESS);
     for (unsigned i = 0; i < 4; i++) assert_int_equal(r64(g_map, sites[i]), 0x200000000ull + 0x10 * (i + 1));
     if (f == RP_FIXUP_NATIVE) assert_int_equal(g_rec[1 + 8 / 2], 0x200000010ull); /* slot 8 + 4 * 8 */
-    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), 0x200000000ull, 0x300000000ull,
+    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), RP_PE_PROFILE_COMPAT, 0x200000000ull, 0x300000000ull,
                                             (rp_fixup_format)f, rp_bytes_of(g_rec, size), &rs, NULL), EFI_SUCCESS);
     assert_int_equal(rs.applied, 4);
     for (unsigned i = 0; i < 4; i++) assert_int_equal(r64(g_map, sites[i]), 0x300000000ull + 0x10 * (i + 1));
@@ -410,7 +410,7 @@ static void riscv_runtime_partial_match(void **state) {
     if (which == 2) w32(g_map, TEXT + 0, 0x13u); /* nop: changed, so not checked */
     hi = r32(g_map, TEXT);
     lo = r32(g_map, TEXT + 4);
-    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), a, b, RP_FIXUP_EDK2,
+    assert_int_equal(rp_pe_runtime_relocate(rp_mbytes_of(g_map, IMG_SIZE), RP_PE_PROFILE_COMPAT, a, b, RP_FIXUP_EDK2,
                                             rp_bytes_of(g_rec, size), &rs, NULL), EFI_SUCCESS);
     /* the pair moves together or not at all */
     assert_int_equal(r32(g_map, TEXT), hi);

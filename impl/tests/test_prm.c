@@ -60,7 +60,7 @@ static void validate_file(const char *rel, uint16_t machine, uint32_t handlers, 
   rp_prm_module m, mm;
   rp_diag d;
   rp_host_alloc_reset();
-  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_img, &d), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_img, &d), EFI_SUCCESS);
   assert_int_equal(rp_prm_module_validate(&g_img, &PLATFORM, &m, &d), EFI_SUCCESS);
   assert_int_equal(d.reason, RP_R_NONE);
   assert_int_equal(m.machine, machine);
@@ -76,7 +76,7 @@ static void validate_file(const char *rel, uint16_t machine, uint32_t handlers, 
   uint8_t *map = calloc(1, g_img.size_of_image);
   assert_int_equal(rp_pe_load(&g_img, rp_mbytes_of(map, g_img.size_of_image), &d), EFI_SUCCESS);
   static rp_pe_image mimg;
-  assert_int_equal(rp_pe_parse(rp_bytes_of(map, g_img.size_of_image), RP_PE_LAYOUT_MAPPED, &mimg, &d), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(map, g_img.size_of_image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &mimg, &d), EFI_SUCCESS);
   assert_int_equal(rp_prm_module_validate(&mimg, &PLATFORM, &mm, &d), EFI_SUCCESS);
   assert_int_equal(mm.handler_count, m.handler_count);
   assert_memory_equal(&mm.module_guid, &m.module_guid, sizeof(EFI_GUID));
@@ -116,7 +116,7 @@ static void module_handler_names_resolve(void **state) {
   rp_prm_module m;
   rp_pe_exports e;
   rp_pe_export x;
-  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_img, NULL), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_img, NULL), EFI_SUCCESS);
   assert_int_equal(rp_prm_module_validate(&g_img, NULL, &m, NULL), EFI_SUCCESS);
   assert_int_equal(rp_pe_exports_parse(&g_img, &e, NULL), EFI_SUCCESS);
   assert_string_equal(m.handlers[0].name, "PrmSampleDebugConHello");
@@ -136,7 +136,7 @@ static void module_alloc_failure(void **state) {
   uint8_t *b = read_corpus("prm/seed-mingw-x64-prm.efi", &len);
   rp_prm_module m;
   rp_diag d;
-  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_img, NULL), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_img, NULL), EFI_SUCCESS);
   rp_host_alloc_reset();
   rp_host_fail_nth(1);
   memset(&m, 0xA5, sizeof(m));
@@ -164,7 +164,7 @@ static void module_rejections_leave_nothing(void **state) {
     rp_prm_module m;
     rp_diag d;
     rp_host_alloc_reset();
-    assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_img, NULL), EFI_SUCCESS);
+    assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_img, NULL), EFI_SUCCESS);
     assert_true(EFI_ERROR(rp_prm_module_validate(&g_img, &PLATFORM, &m, &d)));
     assert_int_equal(d.reason, rows[i].r);
     assert_null(m.handlers);
@@ -500,7 +500,7 @@ static void prmt_from_modules(void **state) {
   rp_prm_module m;
   rp_prmt_handler_in h[2];
   rp_diag d;
-  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, &g_img, NULL), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(b, len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &g_img, NULL), EFI_SUCCESS);
   assert_int_equal(rp_prm_module_validate(&g_img, &PLATFORM, &m, NULL), EFI_SUCCESS);
   assert_int_equal(rp_prmt_handlers_of(&m, 0x7F000000, h, &d), EFI_SUCCESS);
   assert_int_equal(h[0].address, 0x7F000000ull + m.handlers[0].rva);

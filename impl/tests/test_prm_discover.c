@@ -53,7 +53,7 @@ static mapped map_corpus(const char *rel) {
   uint8_t *b = malloc(n);
   assert_int_equal(fread(b, 1, n, f), n);
   fclose(f);
-  assert_int_equal(rp_pe_parse(rp_bytes_of(b, n), RP_PE_LAYOUT_FILE, &file, NULL), EFI_SUCCESS);
+  assert_int_equal(rp_pe_parse(rp_bytes_of(b, n), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &file, NULL), EFI_SUCCESS);
   m.len = file.size_of_image;
   m.mem = calloc(1, m.len);
   assert_int_equal(rp_pe_load(&file, rp_mbytes_of(m.mem, m.len), NULL), EFI_SUCCESS);

@@ -110,7 +110,7 @@ static void export_name_of(rp_bytes image, uint64_t addr, char *out, size_t cap)
   rp_pe_exports e;
   rp_pe_export x;
   rp_snprintf(out, cap, "?");
-  if (EFI_ERROR(rp_pe_parse(image, RP_PE_LAYOUT_MAPPED, &img, NULL)) || EFI_ERROR(rp_pe_exports_parse(&img, &e, NULL)))
+  if (EFI_ERROR(rp_pe_parse(image, RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, NULL)) || EFI_ERROR(rp_pe_exports_parse(&img, &e, NULL)))
     return;
   uint64_t rva = addr - (uint64_t)(uintptr_t)image.ptr;
   for (uint32_t i = 0; i < e.num_names; i++) {

@@ -66,7 +66,7 @@ static bool export_name_is(const EFI_RUNTIME_IMAGE_ENTRY *e, const char *want) {
   uint64_t off;
   size_t n = rp_strlen(want) + 1;
   rp_bytes b = rp_bytes_of(e->ImageBase, (size_t)e->ImageSize);
-  return !EFI_ERROR(rp_pe_parse(b, RP_PE_LAYOUT_MAPPED, &img, NULL)) &&
+  return !EFI_ERROR(rp_pe_parse(b, RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, NULL)) &&
          !EFI_ERROR(rp_pe_exports_parse(&img, &exp, NULL)) && exp.dir_size != 0 &&
          rp_pe_rva_to_offset(&img, exp.name_rva, (uint32_t)n, &off) && rp_memcmp(b.ptr + off, want, n) == 0;
 }

@@ -14,12 +14,15 @@
  *   pe_runtime.c   rp_pe_runtime_relocate: SetVirtualAddressMap re-relocation
  *   pe_export.c    export directory validation and lookup
  *
- * Policy decisions (docs/pecoff.md):
- *   - TE images are rejected (RP_R_PE_TE_UNSUPPORTED): no producer we support
- *     emits them and EDK II cannot re-relocate them at runtime.
- *   - HIGHADJ is rejected (no toolchain emits it for UEFI targets).
- *   - Relocation is all-or-nothing: every block and entry is validated before
- *     the first byte is written.
+ * Compatibility policy (docs/pecoff.md §1): what makes a mapping unsafe or
+ * undefined is rejected; a broken spec rule whose mapping is still well
+ * defined is a *finding*: under RP_PE_PROFILE_COMPAT the image is mapped as
+ * the spec's mapping rule says and the finding is reported in the result
+ * (rp_pe_image.findings, rp_pe_reloc_stats.findings,
+ * rp_pe_rerelocate_stats.findings); RP_PE_PROFILE_STRICT rejects it with the
+ * finding's own reason. Relocation is all-or-nothing: every block and entry
+ * is validated before the first byte is written. TE images (PI Vol 1 §15)
+ * are parsed into the same context (rp_pe_image.te).
  */
 #ifndef RTPRM_PE_H
 #define RTPRM_PE_H
@@ -30,6 +33,13 @@
 
 #define RP_PE_MAX_SECTIONS 96u  /* PE spec: the loader limit is 96 */
 #define RP_PE_NUM_DIRS     16u
+
+/* What a finding does (docs/pecoff.md §1). COMPAT is what firmware loads
+ * (the CLI, RuntimeDxe, PrmLoaderDxe and the runtime pass use it). */
+typedef enum {
+  RP_PE_PROFILE_COMPAT = 0, /* map by the spec's mapping rule, report the finding */
+  RP_PE_PROFILE_STRICT = 1, /* every finding is a rejection with its reason */
+} rp_pe_profile;
 
 /* Whether the bytes are a file (sections at PointerToRawData) or an image
  * already mapped at RVAs (sections at VirtualAddress, e.g. a loaded image). */
@@ -50,7 +60,19 @@ typedef struct rp_pe_section {
 } rp_pe_section;
 
 /* A validated image: the result of rp_pe_parse. Plain data, no pointers into
- * the bytes except `bytes`, which must outlive the context. */
+ * the bytes except `bytes`, which must outlive the context.
+ *
+ * Every RVA field (sections, dirs, entry_rva) is an offset from the first
+ * byte of the mapped image. For a TE image that first byte is the TE header
+ * (PI Vol 1 §17.2), so each is the header's value minus te_adjust
+ * (StrippedSize - 40); image_base is where that header sits when the image
+ * is not moved (ImageBase + te_adjust); size_of_headers covers the TE header
+ * and the section table; size_of_image ends with the last section;
+ * section_alignment and file_alignment are 0 (TE has neither);
+ * num_rva_and_sizes is 7 (dirs[5] relocations, dirs[6] debug); and
+ * characteristics is IMAGE_FILE_RELOCS_STRIPPED when the relocation
+ * directory is (0, 0), the PI spec's "cannot move" (a non-zero RVA with size 0
+ * is position independent, §17.4). */
 typedef struct rp_pe_image {
   rp_bytes     bytes;            /* what was parsed */
   rp_pe_layout layout;
@@ -71,12 +93,20 @@ typedef struct rp_pe_image {
   rp_pe_dir    dirs[RP_PE_NUM_DIRS]; /* entries >= num_rva_and_sizes are zero */
   uint16_t     num_sections;
   rp_pe_section sections[RP_PE_MAX_SECTIONS];
+  rp_pe_profile profile;         /* as given to rp_pe_parse; relocation follows it */
+  bool         te;               /* a TE image ('VZ') */
+  uint16_t     te_stripped_size; /* TE: StrippedSize; 0 for PE */
+  uint32_t     te_adjust;        /* TE: StrippedSize - 40; 0 for PE */
+  rp_findings  findings;         /* parse findings, in check order */
 } rp_pe_image;
 
-/* Validates DOS/PE headers, optional header (PE32/PE32+), machine, sizes,
- * section table (sorted, disjoint, inside image and file, alignment) and data
- * directories (inside the image, no RVA+Size wrap). Nothing is written. */
-EFI_STATUS rp_pe_parse(rp_bytes bytes, rp_pe_layout layout, rp_pe_image *img, rp_diag *diag);
+/* Validates a PE (DOS/PE headers, optional header, machine, sizes, section
+ * table: sorted, disjoint, inside image and file; data directories: inside
+ * the image, no RVA+Size wrap) or a TE image (docs/pecoff.md §2, §2.1).
+ * Nothing is written but *img (zeroed on failure). Findings of the profile
+ * land in img->findings; STRICT rejects the first one instead. */
+EFI_STATUS rp_pe_parse(rp_bytes bytes, rp_pe_layout layout, rp_pe_profile profile, rp_pe_image *img,
+                       rp_diag *diag);
 
 /* Maps a parsed FILE into dest (exactly size_of_image bytes): headers,
  * section raw data, zero-filled tails and gaps. Does not relocate. */
@@ -100,6 +130,7 @@ typedef struct rp_pe_reloc_stats {
   uint64_t entries;            /* all entries including ABSOLUTE padding */
   uint64_t by_type[16];        /* entries per relocation type */
   uint64_t record_bytes;       /* bytes of the fixup record written */
+  rp_findings findings;        /* relocation findings (block alignment, moved without fixups) */
 } rp_pe_reloc_stats;
 
 /* Relocates a mapped image (layout MAPPED over `image`, size_of_image bytes)
@@ -109,13 +140,15 @@ typedef struct rp_pe_reloc_stats {
  * relocation directory, type known for the machine); only then writes.
  * Records fixups into `record` (8-byte aligned, rp_pe_fixup_size bytes, not
  * overlapping the image) when fmt != RP_FIXUP_NONE, also when new_base ==
- * image_base. Updates the optional header's ImageBase in the image. */
+ * image_base. Updates the optional header's ImageBase in the image.
+ * Follows img->profile: relocation findings go to stats->findings. */
 EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
                           rp_mbytes record, rp_pe_reloc_stats *stats, rp_diag *diag);
 
 typedef struct rp_pe_rerelocate_stats {
   uint64_t applied;  /* sites adjusted */
   uint64_t skipped;  /* sites whose value no longer equals the record */
+  rp_findings findings; /* of the re-parse and of the walk */
 } rp_pe_rerelocate_stats;
 
 /* SetVirtualAddressMap path: re-relocates the mapped image at `image` (whose
@@ -125,14 +158,15 @@ typedef struct rp_pe_rerelocate_stats {
  * overlapping the image, size against the directory), then adjusts only
  * sites still holding their recorded value. Malformed
  * input is an error, never a silent stop. */
-EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
-                                  rp_bytes record, rp_pe_rerelocate_stats *stats, rp_diag *diag);
+EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
+                                  rp_fixup_format fmt, rp_bytes record, rp_pe_rerelocate_stats *stats,
+                                  rp_diag *diag);
 
 /* Every check rp_pe_runtime_relocate makes, without writing: the same status
  * and reason it would return. SetVirtualAddressMap validates each image with
  * it before changing anything (docs/runtime.md). */
-EFI_STATUS rp_pe_runtime_check(rp_bytes image, uint64_t old_base, uint64_t new_base, rp_fixup_format fmt,
-                               rp_bytes record, rp_diag *diag);
+EFI_STATUS rp_pe_runtime_check(rp_bytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
+                               rp_fixup_format fmt, rp_bytes record, rp_diag *diag);
 
 /* ---- exports ----------------------------------------------------------------- */
 

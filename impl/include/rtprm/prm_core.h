@@ -138,11 +138,14 @@ typedef struct rp_prmt_info {
   uint32_t linux_modules;  /* modules the Linux walk visited */
   uint32_t acpica_modules; /* modules the ACPICA walk visited */
   bool     walks_agree;
+  rp_findings findings;    /* PRMT_BUFFER_TRAILING: the buffer is longer than Length */
 } rp_prmt_info;
 
 /* The reviewer's check of a table from bytes (a file from
  * /sys/firmware/acpi/tables/PRMT, or rp_prmt_build output). Fills *info
- * as far as it got, also on failure. Check order: docs/prm.md §4. */
+ * as far as it got, also on failure. Check order: docs/prm.md §4. Bytes
+ * past Length are not part of the table (ACPI §5.2.6): a finding in
+ * info->findings, not a rejection. */
 EFI_STATUS rp_prmt_check(rp_bytes table, rp_prmt_info *info, rp_diag *diag);
 
 /* ACPI checksum byte that makes the bytes sum to 0 (with `checksum` as 0). */

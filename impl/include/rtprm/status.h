@@ -36,6 +36,32 @@ void rp_diag_clear(rp_diag *d);
 EFI_STATUS rp_diag_set(rp_diag *d, EFI_STATUS s, rp_reason r, uint64_t index,
                        const char *file, int line);
 
+/* A finding: an input that breaks a rule of its specification while its
+ * meaning stays well defined (docs/pecoff.md §1.1). It is never accepted
+ * silently: the result carries it, and a strict profile rejects it with the
+ * same reason instead. The list is bounded; `count` keeps counting past it. */
+#define RP_FINDINGS_MAX 8u
+
+typedef struct rp_finding {
+  rp_reason reason;
+  uint64_t  index; /* as rp_diag.index; RP_DIAG_NO_INDEX if none */
+} rp_finding;
+
+typedef struct rp_findings {
+  uint32_t   count;                  /* findings seen */
+  rp_finding item[RP_FINDINGS_MAX];  /* the first min(count, RP_FINDINGS_MAX) */
+} rp_findings;
+
+void rp_findings_clear(rp_findings *f);
+/* Records one finding; NULL-safe; `count` saturates at UINT32_MAX. */
+void rp_findings_add(rp_findings *f, rp_reason r, uint64_t index);
+/* Appends every kept finding of src (and the count of the dropped ones). */
+void rp_findings_append(rp_findings *dst, const rp_findings *src);
+/* Findings held in item[] (count bounded by RP_FINDINGS_MAX). */
+static inline uint32_t rp_findings_kept(const rp_findings *f) {
+  return f->count < RP_FINDINGS_MAX ? f->count : RP_FINDINGS_MAX;
+}
+
 #if defined(RTPRM_FIRMWARE)
 #define RP_HERE_FILE NULL
 #elif defined(__FILE_NAME__)
