@@ -85,4 +85,46 @@ with tempfile.TemporaryDirectory() as tmp:
     check("reasons --json lists stable codes", names.get("MEMMAP_NULL") == 0x101, out[:200])
     check("reason codes are unique", len(set(names.values())) == len(names), "duplicate code")
 
+    # PE findings (docs/pecoff.md §1): warnings with exit 0; --strict rejects.
+    mal = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "corpus", "pe-malformed")
+    base = os.path.join(mal, "imagebase-misaligned.efi")
+    out_img = os.path.join(tmp, "m.bin")
+    rc, out, err = run("pe", "map", base, "--base", "0x20000000", "-o", out_img)
+    check("a finding is a warning line, exit 0",
+          rc == 0 and f"rtprm: warning: {base}: PE_IMAGE_BASE_ALIGN (0x020D): " in err, err)
+    rc, out, err = run("pe", "map", base, "--base", "0x20000000", "-o", out_img, "--strict")
+    check("--strict: the finding is the one-line rejection",
+          rc == 1 and err.startswith(f"rtprm: {base}: PE_IMAGE_BASE_ALIGN (0x020D): ") and "[EFI_LOAD_ERROR]" in err
+          and "warning" not in err, err)
+    rc, out, err = run("pe", "info", base, "--json")
+    doc = json.loads(out) if rc == 0 else {}
+    check("info --json lists findings, format and profile",
+          doc.get("format") == "pe" and doc.get("te") is None and doc.get("profile") == "compat" and
+          doc.get("findings") == [{"reason": "PE_IMAGE_BASE_ALIGN", "code": 0x20D, "index": None,
+                                   "text": "ImageBase is not a multiple of SectionAlignment"}], out[-400:])
+    absent = os.path.join(mal, "reloc-dir-absent-must-move.efi")
+    rc, out, err = run("pe", "rerelocate", absent, "--base", "0x20000000", "--runtime-base", "0x30000000",
+                       "-o", out_img, "--json")
+    doc = json.loads(out) if rc == 0 else {}
+    check("rerelocate: moved without fixups, the finding once",
+          rc == 0 and [f["reason"] for f in doc.get("findings", [])] == ["PE_RELOCS_ABSENT"] and
+          err.count("PE_RELOCS_ABSENT") == 1, out + err)
+    rc, out, err = run("pe", "rerelocate", absent, "--base", "0x20000000", "--runtime-base", "0x30000000",
+                       "-o", out_img, "--strict")
+    check("rerelocate --strict refuses the move", rc == 1 and "PE_RELOCS_ABSENT (0x024D)" in err, err)
+    te = os.path.join(mal, "te-signature.efi")
+    rc, out, err = run("pe", "info", te, "--json")
+    doc = json.loads(out) if rc == 0 else {}
+    check("info on a TE image", rc == 0 and doc.get("format") == "te" and
+          doc.get("te") == {"stripped_size": 0x148, "adjust": 0x120} and doc.get("section_alignment") == 0, out[-300:])
+    rc, out, err = run("pe", "info", te)
+    check("info text names the TE header", rc == 0 and "TE (StrippedSize 0x148" in out, out)
+    rc, out, err = run("prm", "module", te)
+    check("a TE image is not a PRM module (exit 1, a reason)", rc == 1 and "PRM_DESCRIPTOR_NOT_EXPORTED" in err, err)
+    sec = os.path.join(mal, "section-va-unaligned.efi")
+    rc, out, err = run("prm", "module", sec, "--strict")
+    check("prm module --strict refuses a PE finding first", rc == 1 and "PE_SECTION_ALIGN" in err, err)
+    rc, out, err = run("pe", "map", os.path.join(mal, "te-moves-half-page.efi"), "--base", "0x180000000", "-o", out_img)
+    check("a TE image moves by whole pages", rc == 1 and "PE_NEW_BASE" in err, err)
+
 sys.exit(finish())

@@ -158,6 +158,22 @@ with tempfile.TemporaryDirectory() as tmp:
     check("padded module: Linux and ACPICA disagree", rc == 1 and "PRMT_WALK_DISAGREE" in err, err)
     rc, out, err = run("prm", "check", os.path.join(tmp, "missing.bin"))
     check("missing table exits 1", rc == 1, err)
+    # A file longer than the table's Length: a finding, --strict refuses it.
+    open(prmt + ".tail", "wb").write(t + b"\xAA" * 7)
+    rc, out, err = run("prm", "check", prmt + ".tail")
+    check("trailing file bytes: exit 0 with a warning",
+          rc == 0 and f"rtprm: warning: {prmt}.tail: PRMT_BUFFER_TRAILING (0x0441) at {len(t)}:" in err, err)
+    rc, out, err = run("prm", "check", prmt + ".tail", "--json")
+    doc = json.loads(out) if out else {}
+    check("--json lists the finding", rc == 0 and doc.get("valid") and
+          [f["reason"] for f in doc.get("findings", [])] == ["PRMT_BUFFER_TRAILING"], out[:300])
+    rc, out, err = run("prm", "check", prmt + ".tail", "--strict")
+    check("--strict: trailing bytes exit 1", rc == 1 and "PRMT_BUFFER_TRAILING (0x0441)" in err and
+          "warning" not in err, err)
+    rc, out, err = run("prm", "check", prmt, "--strict")
+    check("--strict: an exact table still checks", rc == 0 and err == "", err)
+    rc, out, err = run("prm", "check", prmt, "--json")
+    check("no findings: an empty list", rc == 0 and json.loads(out).get("findings") == [], out[:200])
     rc, out, err = run("help")
     check("help lists prm", rc == 0 and "prm check" in out, out)
 
