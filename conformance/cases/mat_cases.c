@@ -292,6 +292,8 @@ typedef struct {
   bool empty_middle;       /* synthetic: sections 2 pages apart, section 1 of size 0 */
   bool spaced_code;        /* synthetic: every section code, 2 pages apart (a gap before each but the first) */
   bool zero_image;         /* synthetic: SizeOfImage 0 */
+  uint32_t shift_section;  /* != 0: section 1's VirtualAddress moved by this (off the page grid) */
+  bool te;                 /* mark the context a TE image (no SectionAlignment) */
   const piece_row *expect;
   uint32_t nexpect;
 } pe_input;
@@ -350,6 +352,11 @@ static void exec_mat_pe(const rp_case *c, rp_case_result *r) {
     synthetic(in, pe);
   }
   if (in->section_alignment) pe->section_alignment = in->section_alignment;
+  if (in->shift_section && pe->num_sections > 1) pe->sections[1].virtual_address += in->shift_section;
+  if (in->te) {
+    pe->te = true;
+    pe->section_alignment = 0;
+  }
   rp_case_observe(r, rp_mat_image_from_pe(pe, in->base, &img, &d), &d);
   if (r->status == EFI_SUCCESS) check_pieces(in, &img, r);
 done:
@@ -494,6 +501,11 @@ static const rp_case mat_cases[] = {
     PE(.file = "prm/seed-mingw-x64-prm.efi", .base = 0x1000000, PIECES(mingw_x64)), exec_mat_pe },
   { "MAT-C-063", "MAT-009", "SectionAlignment 0x200 is refused", UNSUP(MAT_IMAGE_ALIGNMENT, NOIDX),
     PE(.file = "prm/seed-lld-x64-context.efi", .base = 0x1f5f0000, .section_alignment = 0x200), exec_mat_pe },
+  { "MAT-C-076", "MAT-009 PE-055", "A section VirtualAddress off the page grid (PE_SECTION_ALIGN) is refused",
+    UNSUP(MAT_IMAGE_ALIGNMENT, NOIDX), PE(.file = "prm/seed-lld-x64-context.efi", .base = 0x1f5f0000, .shift_section = 0x200),
+    exec_mat_pe },
+  { "MAT-C-077", "MAT-009 PE-051", "A TE image (no SectionAlignment) is refused", UNSUP(MAT_IMAGE_ALIGNMENT, NOIDX),
+    PE(.file = "prm/seed-lld-x64-context.efi", .base = 0x1f5f0000, .te = true), exec_mat_pe },
   { "MAT-C-064", "MAT-010", "An unaligned load address is rejected", BAD(MAT_IMAGE_RANGE, NOIDX),
     PE(.file = "prm/seed-lld-x64-context.efi", .base = 0x1f5f0200), exec_mat_pe },
   { "MAT-C-065", "MAT-008", "17 alternating code/data sections need more than 16 pieces", UNSUP(MAT_IMAGE_TOO_MANY_PIECES, 16),

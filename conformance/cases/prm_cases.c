@@ -318,6 +318,13 @@ static void exec_check(const rp_case *c, rp_case_result *r) {
   if (rp_host_alloc_outstanding() != 0) rp_case_fail(r, "allocations outstanding");
   if (!EFI_ERROR(r->status) && !info.walks_agree) rp_case_fail(r, "accepted but walks_agree is false");
   if (r->reason == RP_R_PRMT_WALK_DISAGREE && info.walks_agree) rp_case_fail(r, "disagreement but walks_agree");
+  /* PRM-041: bytes past Length are a finding, an exact buffer has none. */
+  if (!EFI_ERROR(r->status) && in->special == C_LONG_BUFFER &&
+      (info.findings.count != 1 || info.findings.item[0].reason != RP_R_PRMT_BUFFER_TRAILING ||
+       info.findings.item[0].index != n))
+    rp_case_fail(r, "a buffer longer than Length must report PRMT_BUFFER_TRAILING at %u", n);
+  if (!EFI_ERROR(r->status) && in->special != C_LONG_BUFFER && info.findings.count != 0)
+    rp_case_fail(r, "an exact buffer reported %u findings", info.findings.count);
 }
 
 #define CHK(o, w, v)  &(const chk_in){ o, w, v, C_PLAIN }
@@ -559,7 +566,7 @@ static const rp_case prm_cases[] = {
   { "PRM-B-019", "PRM-017", "Every allocation failing gives EFI_OUT_OF_RESOURCES, no leak", BAD(OUT_OF_RESOURCES, OUT_OF_RESOURCES, NOIDX), B(B_ALLOC_FAIL), exec_build },
   /* checker */
   { "PRM-T-001", "PRM-020 PRM-025 PRM-026", "The built table passes", PASS, CHKS(C_PLAIN), exec_check },
-  { "PRM-T-002", "PRM-028", "A buffer longer than Length (padded dump) passes", PASS, CHKS(C_LONG_BUFFER), exec_check },
+  { "PRM-T-002", "PRM-028 PRM-041", "A buffer longer than Length (padded dump) passes with the finding PRMT_BUFFER_TRAILING", PASS, CHKS(C_LONG_BUFFER), exec_check },
   { "PRM-T-003", "PRM-027", "An empty (0-module) table passes", PASS, CHKS(C_EMPTY), exec_check },
   { "PRM-T-004", "PRM-028", "Buffer shorter than the ACPI header", BAD(INVALID_PARAMETER, PRMT_TOO_SMALL, 20), CHKS(C_SHORT_BUFFER), exec_check },
   { "PRM-T-005", "PRM-020", "Signature 'PRMD'", BAD(INVALID_PARAMETER, PRMT_SIGNATURE, 0), CHK(3, 1, 'D'), exec_check },
