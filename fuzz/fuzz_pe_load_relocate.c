@@ -300,8 +300,11 @@ static void check_load(const rp_pe_image *img, const uint8_t *file, const uint8_
 /* The grid a move keeps: SectionAlignment, whole pages for a TE image. */
 static uint64_t move_unit(const rp_pe_image *img) { return img->te ? 0x1000u : img->section_alignment; }
 
+/* k = 0 keeps the image's own base (which may be off the grid: a
+ * PE_IMAGE_BASE_ALIGN finding); a move lands on the grid. */
 static uint64_t pick_base(const rp_pe_image *img, uint64_t unit, uint8_t k, bool high, bool wild) {
   uint64_t b = img->image_base + (uint64_t)(int64_t)(int8_t)k * unit;
+  if (k != 0 && !img->te) b &= ~(unit - 1);
   if (high) b += KERNEL_HALF; /* a multiple of 2^47: alignment is kept */
   if (!img->pe32plus && !wild) b &= 0xFFFFFFFFull; /* 2^32 is a multiple of unit */
   return b;
@@ -392,9 +395,10 @@ static void try_rejected(const rp_pe_image *img, const sites *s, gbuf *image, ui
   case 2:
     old_base = a + move_unit(img);
     break;
-  default:
+  default: /* off the grid, and a move (delta 0 is always allowed) */
     if (move_unit(img) < 2) return;
-    new_base = b + move_unit(img) / 2;
+    new_base = (img->te ? b : b & ~(move_unit(img) - 1)) + move_unit(img) / 2;
+    if (new_base == old_base) new_base += move_unit(img);
     break;
   }
   EFI_STATUS st = rerelocate(image, old_base, new_base, fmt, rec_bytes, rec_len, &rs, &d);
