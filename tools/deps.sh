@@ -16,6 +16,8 @@ PACKAGES=(
   libcmocka-dev afl++ gcovr chromium
   # firmware image checks (python3-pefile) and ACPI tooling (iasl)
   python3-pefile acpica-tools
+  # UEFIExtract for the real-world corpus (harnesses/realworld/fetch.py)
+  uefitool-cli
   # second PE toolchain for the PE/COFF corpus (corpus/tools/build_mingw.sh)
   gcc-mingw-w64-x86-64
   # end to end: QEMU + OVMF (x64) and AAVMF (AArch64), FAT tooling

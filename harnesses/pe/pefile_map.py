@@ -33,15 +33,30 @@ except ImportError:  # pragma: no cover - environment problem
 SCHEMA = "rtprm-pe-info/1"
 MASK64 = (1 << 64) - 1
 REL_ABSOLUTE, REL_HIGH, REL_LOW, REL_HIGHLOW, REL_HIGHADJ, REL_DIR64 = 0, 1, 2, 3, 4, 10
-# Relocation types pefile's relocate_image() applies, and their target width.
-# Every other type (5, 7, 8, 9: MIPS/ARM/RISC-V/LoongArch instruction fixups)
-# is skipped by pefile without a word, so an image using one has no reference.
-PEFILE_APPLIES = {REL_HIGH: 2, REL_LOW: 2, REL_HIGHLOW: 4, REL_DIR64: 8}
+# Relocation types pefile's relocate_image() applies as a loader does, and
+# their target width. pefile computes HIGH as (word + delta) >> 16 instead of
+# word + (delta >> 16), HIGHADJ with its own semantics, and skips every other
+# type (5, 7, 8, 9: MIPS/ARM/RISC-V/LoongArch instruction fixups) without a
+# word: an image using one of those has no reference.
+PEFILE_APPLIES = {REL_LOW: 2, REL_HIGHLOW: 4, REL_DIR64: 8}
 DIR_EXPORT, DIR_BASERELOC = 0, 5
+IMAGE_FILE_RELOCS_STRIPPED = 0x0001
 
 
 class NotFaithful(Exception):
     """The image is outside what pefile maps like a PE loader does."""
+
+
+class ExactPE(pefile.PE):
+    """N6: pefile with its two alignment-rounding helpers replaced by the
+    identity. pefile then places every section at its VirtualAddress and reads
+    it from its PointerToRawData, as a UEFI loader does (README.md, N6)."""
+
+    def adjust_FileAlignment(self, val, file_alignment):
+        return val
+
+    def adjust_SectionAlignment(self, val, section_alignment, file_alignment):
+        return val
 
 
 def parse_int(text):
@@ -56,6 +71,36 @@ def load(path):
         data = f.read()
     pe = pefile.PE(data=data, fast_load=False)
     return pe, data
+
+
+def rounding_changes(pe):
+    """Where pefile's alignment rounding moves a section: VirtualAddress down
+    to SectionAlignment (to FileAlignment when SectionAlignment < 0x1000),
+    PointerToRawData down to 0x200 (when FileAlignment >= 0x200). Empty when
+    pefile places every section exactly."""
+    oh = pe.OPTIONAL_HEADER
+    out = []
+    for s in pe.sections:
+        name = s.Name.split(b"\0", 1)[0].decode("latin-1")
+        va = pe.adjust_SectionAlignment(s.VirtualAddress, oh.SectionAlignment, oh.FileAlignment)
+        if va != s.VirtualAddress:
+            out.append("%s VirtualAddress %#x read as %#x" % (name, s.VirtualAddress, va))
+        prd = pe.adjust_FileAlignment(s.PointerToRawData, oh.FileAlignment)
+        if s.SizeOfRawData and prd != s.PointerToRawData:
+            out.append("%s PointerToRawData %#x read as %#x" % (name, s.PointerToRawData, prd))
+    return out
+
+
+def parse(data, normalise=True):
+    """pefile over data -> (pe, notes). When pefile's alignment rounding would
+    move a section, the image is parsed again as ExactPE (N6) and the note
+    says what the rounding would have changed."""
+    pe = pefile.PE(data=data, fast_load=False)
+    moved = rounding_changes(pe)
+    if not moved or not normalise:
+        return pe, []
+    return ExactPE(data=data, fast_load=False), ["N6: alignment rounding replaced by the identity (%s)"
+                                                 % "; ".join(moved)]
 
 
 def opt_header_offset(pe):
@@ -91,79 +136,140 @@ def reloc_stats(pe):
     return {"blocks": len(blocks), "entries": sum(by_type), "by_type": by_type}
 
 
+def vsize(s):
+    """Effective VirtualSize: SizeOfRawData when VirtualSize is 0 (what pefile
+    and a UEFI loader both map)."""
+    return s.Misc_VirtualSize or s.SizeOfRawData
+
+
 # ---------------------------------------------------------------------------
 # Faithfulness gate: refuse to produce a "reference" where pefile would differ
-# from a PE loader for reasons other than representation.
+# from a PE loader for reasons other than representation (README.md).
 
 def check_faithful(pe, data, new_base):
-    oh = pe.OPTIONAL_HEADER
-    fh = pe.FILE_HEADER
-    why = []
-    sa, fa = oh.SectionAlignment, oh.FileAlignment
-    if sa < 0x1000 or fa < 0x200 or sa & (sa - 1) or fa & (fa - 1) or fa > sa:
-        # pefile rounds PointerToRawData down to 0x200 and VirtualAddress down
-        # to SectionAlignment (or FileAlignment when SectionAlignment < 4 KiB).
-        why.append("alignments outside pefile's exact range (SectionAlignment %#x, FileAlignment %#x)" % (sa, fa))
-    if oh.SizeOfHeaders > len(data) or oh.SizeOfHeaders > oh.SizeOfImage:
-        why.append("SizeOfHeaders %#x exceeds the file or SizeOfImage" % oh.SizeOfHeaders)
-    prev_end = oh.SizeOfHeaders
-    for i, s in enumerate(pe.sections):
-        vs, rs = s.Misc_VirtualSize, s.SizeOfRawData
-        if vs == 0:
-            why.append("section %d has VirtualSize 0 (pefile maps SizeOfRawData)" % i)
-        if s.VirtualAddress % sa or (rs and s.PointerToRawData % fa):
-            why.append("section %d is not aligned" % i)
-        if s.VirtualAddress < prev_end:
-            why.append("section %d is unsorted, overlapping or over the headers" % i)
-        if s.VirtualAddress + max(vs, 1) > oh.SizeOfImage:
-            why.append("section %d ends past SizeOfImage" % i)
-        if rs and s.PointerToRawData + rs > len(data):
-            why.append("section %d raw data runs past the file" % i)
-        prev_end = s.VirtualAddress + vs
-    if len(pe.sections) != fh.NumberOfSections:
-        why.append("pefile kept %d of %d sections" % (len(pe.sections), fh.NumberOfSections))
-    # Relocations: pefile silently drops what it cannot parse.
-    rva, size = directory(pe, DIR_BASERELOC)
-    blocks = reloc_blocks(pe)
-    if size:
-        if not blocks:
-            why.append("relocation directory present but pefile parsed no block")
-        consumed = 0
-        for b in blocks:
-            sob = b.struct.SizeOfBlock
-            if sob < 8 or sob % 4:
-                why.append("relocation block at %#x has SizeOfBlock %d" % (b.struct.VirtualAddress, sob))
-                break
-            if len(b.entries) != (sob - 8) // 2:
-                why.append("pefile kept %d of %d entries of the block for page %#x (it stops at a "
-                           "repeated offset/type pair)" % (len(b.entries), (sob - 8) // 2,
-                                                            b.struct.VirtualAddress))
-            consumed += sob
-        if consumed != size:
-            why.append("relocation blocks cover %d of %d directory bytes" % (consumed, size))
-        for b in blocks:
-            for e in b.entries:
-                if e.type == REL_ABSOLUTE:
-                    continue
-                width = PEFILE_APPLIES.get(e.type)
-                if width is None:
-                    why.append("relocation type %d at %#x is not applied by pefile" % (e.type, e.rva))
-                    continue
-                if not target_in_raw(pe, e.rva, width):
-                    why.append("relocation target %#x+%d is not wholly inside one section's raw data"
-                               % (e.rva, width))
-    elif new_base != oh.ImageBase:
-        why.append("the image must move but has no relocation directory")
-    if oh.Magic != 0x20B and new_base > 0xFFFFFFFF:
-        why.append("base %#x does not fit a PE32 image" % new_base)
+    why = header_problems(pe, data, new_base) + section_problems(pe, data) + reloc_problems(pe, new_base)
     if why:
         raise NotFaithful("; ".join(why[:8]) + ("" if len(why) <= 8 else "; ..."))
+
+
+def header_problems(pe, data, new_base):
+    oh = pe.OPTIONAL_HEADER
+    why = []
+    moved = [] if isinstance(pe, ExactPE) else rounding_changes(pe)
+    if moved:
+        why.append("pefile's alignment rounding moves sections (%s): parse() applies N6" % "; ".join(moved))
+    if oh.SizeOfHeaders > len(data) or oh.SizeOfHeaders > oh.SizeOfImage:
+        why.append("SizeOfHeaders %#x exceeds the file or SizeOfImage" % oh.SizeOfHeaders)
+    if oh.Magic != 0x20B and new_base > 0xFFFFFFFF:
+        why.append("base %#x does not fit a PE32 image" % new_base)
+    return why
+
+
+def section_problems(pe, data):
+    """pefile maps the sections in VirtualAddress order, each cut at the next
+    one, and skips one whose raw data leaves the file; a loader maps each
+    where it says or refuses the image. They agree when the sections are
+    disjoint, after the headers, inside the image and inside the file."""
+    oh = pe.OPTIONAL_HEADER
+    why = []
+    if len(pe.sections) != pe.FILE_HEADER.NumberOfSections:
+        why.append("pefile kept %d of %d sections" % (len(pe.sections), pe.FILE_HEADER.NumberOfSections))
+    prev_end = oh.SizeOfHeaders
+    for i, s in enumerate(pe.sections):
+        if s.VirtualAddress < prev_end:
+            why.append("section %d (by address) overlaps the headers or the previous section" % i)
+        if s.VirtualAddress + vsize(s) > oh.SizeOfImage:
+            why.append("section %d ends past SizeOfImage" % i)
+        if s.SizeOfRawData and s.PointerToRawData + s.SizeOfRawData > len(data):
+            why.append("section %d raw data runs past the file" % i)
+        prev_end = s.VirtualAddress + vsize(s)
+    return why
+
+
+def reloc_problems(pe, new_base):
+    rva, size = directory(pe, DIR_BASERELOC)
+    if new_base != pe.OPTIONAL_HEADER.ImageBase and pe.FILE_HEADER.Characteristics & IMAGE_FILE_RELOCS_STRIPPED:
+        return ["the image is moved but sets IMAGE_FILE_RELOCS_STRIPPED: a loader refuses the move"]
+    if not size:
+        return []  # moved without fixups, by pefile and by a UEFI loader alike
+    try:
+        raw = pe.get_data(rva, size)
+    except pefile.PEFormatError:
+        raw = b""
+    if len(raw) != size:
+        return ["relocation directory [%#x, +%#x) is not wholly in section raw data" % (rva, size)]
+    try:
+        walked = walk_relocs(raw)
+    except NotFaithful as e:
+        return [str(e)]
+    return compare_blocks(walked, reloc_blocks(pe)) + target_problems(pe, rva, size)
+
+
+def walk_relocs(raw):
+    """The relocation directory as a loader walks it: [(page, SizeOfBlock,
+    entry words)]. pefile stops without error where a loader refuses, so a
+    directory a loader refuses has no reference."""
+    blocks, p = [], 0
+    while p < len(raw):
+        if len(raw) - p < 8:
+            raise NotFaithful("relocation directory has %d trailing bytes" % (len(raw) - p))
+        page, sob = struct.unpack_from("<II", raw, p)
+        if sob < 8 or sob > len(raw) - p:
+            raise NotFaithful("relocation block at directory offset %#x has SizeOfBlock %d" % (p, sob))
+        blocks.append((page, sob, struct.unpack_from("<%dH" % ((sob - 8) // 2), raw, p + 8)))
+        p += sob
+    return blocks
+
+
+def compare_blocks(walked, parsed):
+    """Every entry pefile does not apply must be ABSOLUTE padding, or the
+    reference would miss a fixup. pefile drops entries three ways, silently:
+    parse_relocations ends a block at the first repeated (offset, type) pair;
+    parse_image_base_relocation_list stops at a page or SizeOfBlock beyond
+    SizeOfImage; and with NumberOfRvaAndSizes 6 parse_data_directories never
+    reaches the relocation directory (it visits the debug directory first and
+    stops at its IndexError), so relocate_image() applies nothing at all."""
+    if len(parsed) > len(walked):
+        return ["pefile parsed %d relocation blocks, the directory holds %d" % (len(parsed), len(walked))]
+    why = []
+    for i, (page, sob, words) in enumerate(walked):
+        kept = []
+        if i < len(parsed):
+            b = parsed[i]
+            kept = [e.struct.Data for e in b.entries]
+            if (b.struct.VirtualAddress, b.struct.SizeOfBlock) != (page, sob) or kept != list(words[:len(kept)]):
+                why.append("pefile read the relocation block for page %#x differently" % page)
+                continue
+        if any(w >> 12 != REL_ABSOLUTE for w in words[len(kept):]):
+            why.append("pefile leaves out non-ABSOLUTE entries of the block for page %#x" % page)
+    return why
+
+
+def target_problems(pe, dir_rva, dir_size):
+    """pefile patches through its RVA-to-file-offset translation, exact only
+    for a target wholly inside one section's loaded raw bytes; it parses the
+    whole directory before patching where a loader patches as it walks, so a
+    target inside the directory would make them differ."""
+    why = []
+    for b in reloc_blocks(pe):
+        for e in b.entries:
+            if e.type == REL_ABSOLUTE:
+                continue
+            width = PEFILE_APPLIES.get(e.type)
+            if width is None:
+                why.append("relocation type %d at %#x is not applied as a loader does" % (e.type, e.rva))
+            elif not target_in_raw(pe, e.rva, width):
+                why.append("relocation target %#x+%d is not wholly inside one section's raw data"
+                           % (e.rva, width))
+            elif e.rva < dir_rva + dir_size and dir_rva < e.rva + width:
+                why.append("relocation target %#x+%d is inside the relocation directory" % (e.rva, width))
+    return why
 
 
 def target_in_raw(pe, rva, width):
     for s in pe.sections:
         lo = s.VirtualAddress
-        hi = lo + min(s.Misc_VirtualSize, s.SizeOfRawData)
+        hi = lo + min(vsize(s), s.SizeOfRawData)
         if lo <= rva and rva + width <= hi:
             return True
     return False
@@ -177,7 +283,7 @@ def mapped_image(pe, data, new_base, raw=False):
     size = oh.SizeOfImage
     orig_base = oh.ImageBase
     notes = []
-    # N-wrap: pefile packs relocated values with struct.pack("<Q"), which
+    # N5: pefile packs relocated values with struct.pack("<Q"), which
     # raises on a sum >= 2**64 instead of wrapping as the CPU does. Same
     # arithmetic, other representation: wrap modulo 2**64.
     pe.get_data_from_qword = lambda w: struct.pack("<Q", w & MASK64)
@@ -213,9 +319,8 @@ def mapped_image(pe, data, new_base, raw=False):
     # SizeOfHeaders and VirtualSize, remainder zero-filled); zero both.
     ranges = [(oh.SizeOfHeaders, pe.sections[0].VirtualAddress if pe.sections else size)]
     for i, s in enumerate(pe.sections):
-        end = s.VirtualAddress + s.Misc_VirtualSize
         nxt = pe.sections[i + 1].VirtualAddress if i + 1 < len(pe.sections) else size
-        ranges.append((end, nxt))
+        ranges.append((s.VirtualAddress + vsize(s), nxt))
     for lo, hi in ranges:
         lo, hi = min(lo, size), min(hi, size)
         if hi > lo and any(m[lo:hi]):
@@ -223,6 +328,15 @@ def mapped_image(pe, data, new_base, raw=False):
                          % (sum(1 for b in m[lo:hi] if b), lo, hi))
             m[lo:hi] = b"\0" * (hi - lo)
     return bytes(m), notes
+
+
+def reference(data, new_base):
+    """The faithful pefile mapping of the image in data at new_base ->
+    (bytes, notes); NotFaithful when pefile has none."""
+    pe, notes = parse(data)
+    check_faithful(pe, data, new_base)
+    m, more = mapped_image(pe, data, new_base)
+    return m, notes + more
 
 
 # ---------------------------------------------------------------------------
@@ -323,7 +437,8 @@ def main(argv=None):
     ap.add_argument("--base", type=parse_int, help="load address (default: the file's ImageBase)")
     ap.add_argument("-o", "--output", help="write the mapped image here")
     ap.add_argument("--raw", action="store_true",
-                    help="only N1 (size) normalisation: pefile's bytes otherwise untouched")
+                    help="only N1 (size) normalisation: pefile's bytes otherwise untouched "
+                         "(no N6 either: an image pefile's rounding moves has no reference)")
     ap.add_argument("--report", action="store_true", help="print the normalisations applied (stderr)")
     ap.add_argument("--info", action="store_true", help="print image facts")
     ap.add_argument("--json", action="store_true", help="with --info: as JSON (the only format)")
@@ -331,7 +446,9 @@ def main(argv=None):
     if not a.info and not a.output:
         ap.error("give -o OUT (mapped image) or --info --json")
     try:
-        pe, data = load(a.image)
+        with open(a.image, "rb") as f:
+            data = f.read()
+        pe, notes = parse(data, normalise=not a.raw)
     except pefile.PEFormatError as e:
         sys.stderr.write("pefile_map: %s: pefile cannot parse: %s\n" % (a.image, e))
         return 1
@@ -343,11 +460,11 @@ def main(argv=None):
             if not 0 <= base <= MASK64:
                 ap.error("--base out of range")
             check_faithful(pe, data, base)
-            m, notes = mapped_image(pe, data, base, raw=a.raw)
+            m, more = mapped_image(pe, data, base, raw=a.raw)
             with open(a.output, "wb") as f:
                 f.write(m)
             if a.report:
-                for n in notes:
+                for n in notes + more:
                     sys.stderr.write("pefile_map: %s\n" % n)
     except NotFaithful as e:
         sys.stderr.write("pefile_map: %s: no pefile reference: %s\n" % (a.image, e))
