@@ -300,12 +300,14 @@ static void check_load(const rp_pe_image *img, const uint8_t *file, const uint8_
 /* The grid a move keeps: SectionAlignment, whole pages for a TE image. */
 static uint64_t move_unit(const rp_pe_image *img) { return img->te ? 0x1000u : img->section_alignment; }
 
-/* With may_stay, k = 0 keeps the image's own base (which may be off the
- * grid: a PE_IMAGE_BASE_ALIGN finding); every other base is on the grid,
- * so B, reached from A by the runtime pass, is always a valid move. */
-static uint64_t pick_base(const rp_pe_image *img, uint64_t unit, uint8_t k, bool high, bool wild, bool may_stay) {
+/* ImageBase + k units; with `snap`, a move lands on the grid (the image's
+ * own base may be off it: a PE_IMAGE_BASE_ALIGN finding, kept for k = 0
+ * when `may_stay`). A does not snap when its delta must keep a zero low
+ * half (HIGH entries): then an off-grid image can only stay. */
+static uint64_t pick_base(const rp_pe_image *img, uint64_t unit, uint8_t k, bool high, bool wild, bool snap,
+                          bool may_stay) {
   uint64_t b = img->image_base + (uint64_t)(int64_t)(int8_t)k * unit;
-  if ((k != 0 || !may_stay) && !img->te) b &= ~(unit - 1);
+  if (snap && (k != 0 || !may_stay) && !img->te) b &= ~(unit - 1);
   if (high) b += KERNEL_HALF; /* a multiple of 2^47: alignment is kept */
   if (!img->pe32plus && !wild) b &= 0xFFFFFFFFull; /* 2^32 is a multiple of unit */
   return b;
@@ -485,8 +487,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint64_t sa = move_unit(&img);
   uint64_t unit_a = (s.has_high || !s.ok) && sa < 0x10000 ? 0x10000 : sa;
   bool wild = (opt >> 18) & 1;
-  uint64_t a = pick_base(&img, unit_a, (uint8_t)opt, (opt >> 16) & 1, wild, true);
-  uint64_t b = pick_base(&img, sa, (uint8_t)(opt >> 8), (opt >> 17) & 1, wild, false);
+  uint64_t a = pick_base(&img, unit_a, (uint8_t)opt, (opt >> 16) & 1, wild, unit_a == sa, true);
+  uint64_t b = pick_base(&img, sa, (uint8_t)(opt >> 8), (opt >> 17) & 1, wild, true, false);
   if (b == a) b = img.pe32plus || wild ? a + sa : (a + sa) & 0xFFFFFFFFull;
 
   /* Buffers: three copies of the loaded image and the records. */
