@@ -52,8 +52,8 @@ static EFI_STATUS te_section(rp_bytes b, rp_pe_image *img, uint32_t i, rp_diag *
   pe_read_section(b, TE_HDR_SIZE + (uint64_t)i * PE_SECTION_SIZE, s);
   if (s->virtual_address < img->te_adjust) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_OVER_HEADERS, i);
   s->virtual_address -= img->te_adjust;
-  if (s->raw_size == 0 || pe_section_loaded(s) == 0) {
-    s->raw_offset = 0; /* nothing is read from the file */
+  if (s->raw_size == 0) {
+    s->raw_offset = 0; /* nothing is loaded from the file (pe_section_loaded is 0) */
     return EFI_SUCCESS;
   }
   if (s->raw_offset < img->te_adjust) RP_REJECT(diag, EFI_LOAD_ERROR, PE_SECTION_RAW_RANGE, i);

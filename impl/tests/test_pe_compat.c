@@ -405,6 +405,7 @@ static const te_row te_rows[] = {
   { "raw data past the file", TS(2, 20), 4, IMG_SIZE, 0, RP_R_PE_SECTION_RAW_RANGE },
   { "sections end past 4 GiB", TS(2, 8), 4, 0xFFFFFFFFu, 0, RP_R_PE_SIZE_OF_IMAGE },
   { "relocations in the stripped part", 24, 4, ADJ - 8, 0, RP_R_PE_DIR_RANGE },
+  { "relocations at RVA 0 with a size", 24, 4, 0, 0, RP_R_PE_DIR_RANGE },
   { "relocations past the image", 28, 4, 0x2000, 0, RP_R_PE_DIR_RANGE },
   { "entry in the stripped part", 8, 4, ADJ - 1, 0, RP_R_PE_ENTRY_RANGE },
   { "entry in data", 8, 4, DATA, 0, RP_R_PE_ENTRY_RANGE },
