@@ -27,10 +27,8 @@ Exit status: 0 ok, 1 fetch or verification error (one line saying what and
 how to fix it), 2 usage.
 """
 import argparse
-import concurrent.futures
-import contextlib
-import fcntl
 import hashlib
+import concurrent.futures
 import json
 import os
 import re
@@ -40,156 +38,13 @@ import subprocess
 import sys
 import tempfile
 
-HOST_SOURCES = "/etc/apt/sources.list.d/debian.sources"
-KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
-ARCHES = ("amd64", "arm64")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "debian"))
+from apt import HOST_SOURCES, Apt, FetchError, cache_root, locked, log, run, sha256_file, spec  # noqa: E402
+
 UEFIEXTRACT = "UEFIExtract"
 IMAGE_SECTION = re.compile(r"^\d+ (PE32|TE) image section$")
 INDEX_SCHEMA = "rtprm-realworld-index/1"
 REPIN = "harnesses/realworld/fetch.py --manifest MANIFEST --repin"
-
-
-class FetchError(Exception):
-    """A fetch or verification error; the message says how to fix it."""
-
-
-def log(msg):
-    sys.stderr.write("fetch: %s\n" % msg)
-
-
-def cache_root(explicit=None):
-    if explicit:
-        return os.path.abspath(explicit)
-    if os.environ.get("RTPRM_CACHE"):
-        return os.path.abspath(os.environ["RTPRM_CACHE"])
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(xdg, "rtprm")
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@contextlib.contextmanager
-def locked(root):
-    os.makedirs(root, exist_ok=True)
-    with open(os.path.join(root, ".lock"), "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        yield
-
-
-def run(cmd, what, cwd=None):
-    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if r.returncode:
-        tail = (r.stderr.strip() or r.stdout.strip()).splitlines()[-1:] or ["exit %d" % r.returncode]
-        raise FetchError("%s failed: %s" % (what, tail[0]))
-    return r.stdout
-
-
-# ---------------------------------------------------------------------------
-# Private apt
-
-def deb822(text):
-    """Stanzas of a deb822 file as dicts (comments dropped, continuations joined)."""
-    stanzas, cur, key = [], {}, None
-    for line in text.splitlines() + [""]:
-        if line.startswith("#"):
-            continue
-        if not line.strip():
-            if cur:
-                stanzas.append(cur)
-            cur, key = {}, None
-        elif line[0] in " \t" and key:
-            cur[key] += " " + line.strip()
-        else:
-            key, _, value = line.partition(":")
-            key = key.strip()
-            cur[key] = value.strip()
-    return stanzas
-
-
-def private_sources(host_path):
-    """The host's archive URIs, suites and components for amd64 + arm64."""
-    try:
-        text = open(host_path).read()
-    except OSError as e:
-        raise FetchError("cannot read the machine's apt sources %s (%s); pass --sources FILE" % (host_path, e))
-    out = []
-    for st in deb822(text):
-        if "deb" not in st.get("Types", "").split() or st.get("Enabled", "yes").lower() == "no":
-            continue
-        out.append("Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\nArchitectures: %s\nSigned-By: %s\n"
-                   % (st["URIs"], st["Suites"], st.get("Components", "main"), " ".join(ARCHES), KEYRING))
-    if not out:
-        raise FetchError("no 'Types: deb' entry in %s" % host_path)
-    return "\n".join(out)
-
-
-class Apt:
-    """apt-get / apt-cache with every state directory under CACHE/apt."""
-
-    def __init__(self, root, host_sources):
-        self.dir = os.path.join(root, "apt")
-        self.host_sources = host_sources
-        self.updated = False
-
-    def options(self):
-        d = self.dir
-        opts = [("Dir::Etc::SourceList", "/dev/null"), ("Dir::Etc::SourceParts", d + "/etc"),
-                ("Dir::Etc::Preferences", "/dev/null"), ("Dir::Etc::PreferencesParts", d + "/prefs"),
-                ("Dir::State::Lists", d + "/lists"), ("Dir::State::status", "/dev/null"),
-                ("Dir::Cache::archives", d + "/archives"), ("Dir::Cache::pkgcache", d + "/pkgcache.bin"),
-                ("Dir::Cache::srcpkgcache", d + "/srcpkgcache.bin")]
-        opts += [("APT::Architectures::", a) for a in ARCHES]
-        if os.geteuid() == 0:
-            opts.append(("APT::Sandbox::User", "root"))  # _apt cannot enter a cache under /root
-        return [x for k, v in opts for x in ("-o", "%s=%s" % (k, v))]
-
-    def update(self):
-        if self.updated:
-            return
-        for sub in ("etc", "prefs", "lists/partial", "archives/partial"):
-            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-        with open(os.path.join(self.dir, "etc", "rtprm.sources"), "w") as f:
-            f.write(private_sources(self.host_sources))
-        log("apt-get update (private state in %s)" % self.dir)
-        run(["apt-get", "-q"] + self.options() + ["update"], "apt-get update")
-        self.updated = True
-
-    def drop_caches(self):
-        """The binary package caches (110 MB) only speed up this run's apt calls."""
-        for name in ("pkgcache.bin", "srcpkgcache.bin"):
-            if os.path.exists(os.path.join(self.dir, name)):
-                os.unlink(os.path.join(self.dir, name))
-
-    def candidate(self, pkg):
-        self.update()
-        out = run(["apt-cache"] + self.options() + ["show", "--no-all-versions", spec(pkg)],
-                  "apt-cache show %s" % spec(pkg))
-        versions = re.findall(r"^Version: (\S+)$", out, re.M)
-        if not versions:
-            raise FetchError("the archive has no %s" % spec(pkg))
-        return versions[0]
-
-    def download(self, pkg, dest_dir):
-        """Downloads the pinned version into the empty dest_dir; returns its path."""
-        self.update()
-        try:
-            run(["apt-get", "-q"] + self.options() + ["download", "%s=%s" % (spec(pkg), pkg["version"])],
-                "apt-get download", cwd=dest_dir)
-        except FetchError as e:
-            raise FetchError("%s %s: %s; the archive no longer serves this version? Repin with %s"
-                             % (spec(pkg), pkg["version"], e, REPIN))
-        (name,) = os.listdir(dest_dir)
-        return os.path.join(dest_dir, name)
-
-
-def spec(pkg):
-    return "%s:%s" % (pkg["name"], pkg["arch"])
 
 
 def fetch_debs(root, manifest, apt, repin):
@@ -211,7 +66,10 @@ def download_verified(apt, pkg, debs_dir, repin):
     and only then moves it into debs_dir."""
     tmp = tempfile.mkdtemp(prefix=".partial-", dir=debs_dir)
     try:
-        got = apt.download(pkg, tmp)
+        try:
+            got = apt.download(pkg, tmp)
+        except FetchError as e:
+            raise FetchError("%s Repin with %s" % (e, REPIN))
         name, digest = os.path.basename(got), sha256_file(got)
         if repin:
             pkg["deb"], pkg["sha256"] = name, digest
