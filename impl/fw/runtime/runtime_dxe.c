@@ -262,8 +262,15 @@ EFI_STATUS EFIAPI RuntimeDxeEntry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     return fail_init(s, "InstallProtocolInterface");
   }
   patch_tables(st);
-  say("RTPRM-RT: installed at %p (image 0x%llx); adopted %llu images and %llu events from %llu earlier provider(s)\n",
-      (void *)&g_rt->proto, (unsigned long long)base, (unsigned long long)adopted.images,
-      (unsigned long long)adopted.events, (unsigned long long)providers);
+  /* Dispatched from the flash image, we are the platform's only provider:
+   * the DXE core registers every runtime image with us (docs/integration.md). */
+  if (providers == 0)
+    say("RTPRM-RT: installed at %p (image 0x%llx); first provider, nothing to adopt\n", (void *)&g_rt->proto,
+        (unsigned long long)base);
+  else
+    say("RTPRM-RT: installed at %p (image 0x%llx); adopted %llu images and %llu events from %llu earlier "
+        "provider(s)\n",
+        (void *)&g_rt->proto, (unsigned long long)base, (unsigned long long)adopted.images,
+        (unsigned long long)adopted.events, (unsigned long long)providers);
   return EFI_SUCCESS;
 }
