@@ -2,9 +2,12 @@
 /*
  * PrmInfo.efi (UEFI Shell application): what PRM the OS will see.
  *
- *   PrmInfo.efi [-l] [-t <handler-guid>|all]
+ *   PrmInfo.efi [-l] [-t <handler-guid>|all] [-p <hex-dword>]
  *     -l        list modules and handlers of the installed PRMT (default)
  *     -t GUID   run that handler; -t all runs every handler
+ *     -p DWORD  before each call, write DWORD to the handler's ACPI parameter
+ *               buffer, as the ASL caller does (EDK II's
+ *               PrmSampleAcpiParameterBufferModule expects 'TEST', 0x54534554)
  *
  * Unlike EDK II's PrmInfo (which re-runs discovery, prm.md §2.7) this reads
  * the PRMT the OS will read: system table → ACPI 2.0 RSDP → XSDT → 'PRMT'
@@ -124,9 +127,27 @@ static void export_name_of(rp_bytes image, uint64_t addr, char *out, size_t cap)
 /* ---- Options ------------------------------------------------------------ */
 
 typedef struct {
-  bool     list, run, run_all;
+  bool     list, run, run_all, param_set;
   EFI_GUID target;
+  uint32_t param_dword;
 } options;
+
+/* 1 to 8 hex digits, optionally after "0x". */
+static bool parse_dword(const char *s, uint32_t *out) {
+  uint32_t v = 0;
+  size_t n = 0;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
+  for (; *s; s++, n++) {
+    char c = *s;
+    uint32_t d = c >= '0' && c <= '9' ? (uint32_t)(c - '0')
+                 : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
+                 : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10) : 16u;
+    if (d > 15 || n == 8) return false;
+    v = v << 4 | d;
+  }
+  *out = v;
+  return n > 0;
+}
 
 /* LoadOptions from the Shell: the CHAR16 command line, program name first. */
 static bool parse_options(EFI_HANDLE image, options *o) {
@@ -154,6 +175,9 @@ static bool parse_options(EFI_HANDLE image, options *o) {
       o->run = true;
       o->run_all = rp_strcmp(g, "all") == 0; /* exact: EDK II's prefix match accepts "a" */
       if (!o->run_all && EFI_ERROR(rp_guid_parse(g, rp_strlen(g), &o->target, NULL))) return false;
+    } else if (rp_strcmp(tok[i], "-p") == 0 && i + 1 < nt) {
+      o->param_set = true;
+      if (!parse_dword(tok[++i], &o->param_dword)) return false;
     } else {
       return false;
     }
@@ -169,8 +193,8 @@ typedef struct {
   bool     matched;
 } run_stats;
 
-static void run_handler(const rp_prmt_module_view *m, const rp_prmt_handler_view *h, const char *name,
-                        run_stats *rs) {
+static void run_handler(const options *o, const rp_prmt_module_view *m, const rp_prmt_handler_view *h,
+                        const char *name, run_stats *rs) {
   char g[RP_GUID_TEXT_LEN + 1];
   PRM_CONTEXT_BUFFER ctx;
   rp_bytes img;
@@ -186,6 +210,10 @@ static void run_handler(const rp_prmt_module_view *m, const rp_prmt_handler_view
                       (PRM_RUNTIME_MMIO_RANGES *)(uintptr_t)m->mmio_ranges);
   PRM_HANDLER_POINTER fn = (PRM_HANDLER_POINTER)(uintptr_t)h->address;
   void *param = (void *)(uintptr_t)h->acpi_param_buffer;
+  if (param != NULL && o->param_set) {
+    *(volatile UINT32 *)param = o->param_dword;
+    prm_say("PRMINFO:   parameter buffer dword 0 set to 0x%08x\n", (unsigned)o->param_dword);
+  }
   EFI_STATUS s = fn(param, &ctx);
   rs->ran++;
   if (!EFI_ERROR(s)) rs->ok++;
@@ -207,7 +235,7 @@ static void one_handler(const options *o, const rp_prmt_module_view *m, const rp
             (unsigned long long)h->acpi_param_buffer);
   if (o->run && (o->run_all || rp_guid_equal(&o->target, &h->guid))) {
     rs->matched = true;
-    run_handler(m, h, name, rs);
+    run_handler(o, m, h, name, rs);
   }
 }
 
