@@ -15,7 +15,8 @@ What it does:
      64 MiB for -M virt);
   3. runs QEMU (software emulation only: KVM is broken on this machine) bounded
      by --timeout; stdout is the serial console (ConOut), and on x64 the
-     isa-debugcon device on port 0xE9 goes to a second log;
+     isa-debugcon device on port 0xE9 goes to a second log (debugcon.log) and
+     port 0x402, where EDK II's DEBUG builds print, to a third (firmware.log);
   4. writes reports/e2e/<scenario>/{serial.log, debugcon.log, result.json, qemu.cmd}
      and exits 0 only when every --expect line was seen, no --forbid line was
      seen and (unless --no-require-exit) QEMU ended by itself (the image
@@ -124,6 +125,16 @@ def flash_image(src, tmp, name, pad):
     return dst
 
 
+def short_counts(counts, sources):
+    """The (N, LINE) expectations not met yet, as 'N x LINE (seen K)' texts."""
+    out = []
+    for n, line in counts:
+        seen = sum(line in ln for lines in sources.values() for ln in lines)
+        if seen < n:
+            out.append("%d x %s (seen %d)" % (n, line, seen))
+    return out
+
+
 def find_markers(markers, sources):
     """For each marker, the list of source names whose lines contain it."""
     found = {}
@@ -157,9 +168,18 @@ def main():
                     "if missing, then used in place (so a later run sees NV variables such as "
                     "Driver#### written by this one)")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
+    ap.add_argument("--code", help="firmware code flash image (default: Debian's OVMF/AAVMF)")
+    ap.add_argument("--vars-template", help="variable store template (default: Debian's)")
+    ap.add_argument("--allow-reboot", action="store_true",
+                    help="a reset restarts the firmware instead of ending QEMU (-no-reboot dropped)")
+    ap.add_argument("--expect-count", nargs=2, action="append", default=[], metavar=("N", "LINE"),
+                    help="LINE must appear on at least N lines of serial + debug console together")
     args = ap.parse_args()
 
-    cfg = ARCHES[args.arch]
+    cfg = dict(ARCHES[args.arch])
+    cfg["code"] = args.code or cfg["code"]
+    cfg["vars"] = args.vars_template or cfg["vars"]
+    counts = [(int(n), line) for n, line in args.expect_count]
     timeout = args.timeout or cfg["default_timeout"]
     expect = args.expect or (["RTPRM-E2E: PASS"] if not args.expect_debugcon else [])
     if args.expect_debugcon and not cfg["debugcon"]:
@@ -168,8 +188,9 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     serial_path = os.path.join(outdir, "serial.log")
     debugcon_path = os.path.join(outdir, "debugcon.log")
+    firmware_path = os.path.join(outdir, "firmware.log")
     result_path = os.path.join(outdir, "result.json")
-    for p in (serial_path, debugcon_path, result_path):
+    for p in (serial_path, debugcon_path, firmware_path, result_path):
         if os.path.exists(p):
             os.remove(p)
 
@@ -177,7 +198,8 @@ def main():
         "scenario": args.scenario, "arch": args.arch, "efi": os.path.abspath(args.efi) if args.efi else None,
         "verdict": "FAIL", "reason": None, "duration_s": None, "timeout_s": timeout,
         "qemu_exit": None, "timed_out": False, "expected": expect,
-        "expected_debugcon": args.expect_debugcon, "forbidden": args.forbid,
+        "expected_debugcon": args.expect_debugcon, "expected_counts": [[n, ln] for n, ln in counts],
+        "forbidden": args.forbid, "firmware": {"code": cfg["code"], "vars": cfg["vars"]},
         "missing": [], "found": {}, "forbidden_seen": [], "files": [],
     }
 
@@ -227,11 +249,14 @@ def main():
             writable_flash(cfg["vars"], vars_copy, cfg["pad"])
 
         cmd = [cfg["qemu"]] + cfg["machine"] + [
-            "-nographic", "-nic", "none", "-no-reboot",
+            "-nographic", "-nic", "none"] + ([] if args.allow_reboot else ["-no-reboot"]) + [
             "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s" % code,
             "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_copy,
         ] + cfg["disk"](fat)
         if cfg["debugcon"]:
+            # EDK II's DEBUG builds print to port 0x402 (OVMF's debug I/O port)
+            cmd += ["-chardev", "file,id=fwdbg,path=%s" % firmware_path,
+                    "-device", "isa-debugcon,iobase=0x402,chardev=fwdbg"]
             cmd += ["-chardev", "file,id=dbg,path=%s" % debugcon_path,
                     "-device", "isa-debugcon,iobase=0xe9,chardev=dbg"]
         cmd += args.qemu_arg
@@ -256,9 +281,9 @@ def main():
         th = threading.Thread(target=reader, daemon=True)
         th.start()
 
-        def read_debugcon():
+        def read_debugcon(path=debugcon_path):
             try:
-                with open(debugcon_path, "rb") as f:
+                with open(path, "rb") as f:
                     return f.read()
             except OSError:
                 return b""
@@ -275,6 +300,7 @@ def main():
             sources = {"serial": clean_lines(snap)}
             if cfg["debugcon"]:
                 sources["debugcon"] = clean_lines(read_debugcon())
+                sources["firmware"] = clean_lines(read_debugcon(firmware_path))
             for name, lines in sources.items():
                 for ln in lines:
                     if "RTPRM-E2E" in ln and (name, ln) not in echoed:
@@ -291,7 +317,8 @@ def main():
             if not args.require_exit:
                 f_any = find_markers(expect, sources)
                 f_dbg = find_markers(args.expect_debugcon, {"debugcon": sources.get("debugcon", [])})
-                if all_markers and all(f_any.values()) and all(f_dbg.values()):
+                if (all_markers or counts) and all(f_any.values()) and all(f_dbg.values()) and \
+                        not short_counts(counts, sources):
                     stopped_early = True
                     break
             if now >= next_beat:
@@ -319,6 +346,7 @@ def main():
         sources = {"serial": clean_lines(bytes(serial))}
         if cfg["debugcon"]:
             sources["debugcon"] = clean_lines(read_debugcon())
+            sources["firmware"] = clean_lines(read_debugcon(firmware_path))
 
         found = find_markers(expect, sources)
         found_dbg = find_markers(args.expect_debugcon, {"debugcon": sources.get("debugcon", [])})
@@ -326,7 +354,7 @@ def main():
         result["found"] = {m: w for m, w in found.items() if w}
         result["found"].update({"debugcon: " + m: w for m, w in found_dbg.items() if w})
         result["missing"] = [m for m, w in found.items() if not w] + \
-                            ["debugcon: " + m for m, w in found_dbg.items() if not w]
+                            ["debugcon: " + m for m, w in found_dbg.items() if not w] + short_counts(counts, sources)
         result["forbidden_seen"] = forbidden
         log("QEMU %s after %.1f s (exit %s)" % ("killed" if result["timed_out"] or stopped_early else "ended",
                                                duration, proc.returncode))

@@ -7,6 +7,10 @@
 #   RTPRM-LINUX: PASS | FAIL         the verdict, last
 # Expected PRM module count: prm_modules=N on the kernel command line
 # (absent: the PRM check is not run, e.g. the stock-firmware baseline).
+# rtprm_dump_prmt=1: the PRMT Linux received, as hex lines
+# "RTPRM-PRMT: <32 hex digits>" (the host runs rtprm prm check on it).
+# rtprm_reboot=1 (with reboot=efi): end with reboot -f through the
+# firmware's ResetSystem instead of powering off.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -72,5 +76,29 @@ if [ -n "$want" ]; then
   if [ -n "$warn" ]; then bad prm-warnings "$warn"; else ok prm-warnings "none"; fi
 fi
 
+# 4. The real-time clock read after virtual mode (x86: rtc_cmos, which
+#    reads the CMOS itself; arm64: rtc-efi, which calls GetTime at its
+#    virtual address).
+rtc=/sys/class/rtc/rtc0
+if [ -r "$rtc/date" ] && [ -n "$(cat "$rtc/date" 2>/dev/null)" ]; then
+  ok rtc "$(cat "$rtc/name") $(cat "$rtc/date") $(cat "$rtc/time")"
+else
+  bad rtc "no readable $rtc"
+fi
+
+if [ "$(arg rtprm_dump_prmt)" = 1 ]; then
+  t=/sys/firmware/acpi/tables/PRMT
+  if [ -r "$t" ]; then
+    od -An -tx1 -v "$t" | sed 's/ //g; s/^/RTPRM-PRMT: /'
+    ok prmt-dump "$(wc -c < "$t") bytes"
+  else
+    bad prmt-dump "no $t"
+  fi
+fi
+
 if [ "$fails" -eq 0 ]; then echo "RTPRM-LINUX: PASS"; else echo "RTPRM-LINUX: FAIL ($fails checks)"; fi
+if [ "$(arg rtprm_reboot)" = 1 ]; then
+  echo "RTPRM-LINUX: reboot -f (reboot=efi: the firmware's ResetSystem)"
+  reboot -f
+fi
 poweroff -f

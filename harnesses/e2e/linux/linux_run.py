@@ -105,6 +105,16 @@ def main():
     ap.add_argument("--reports", default=os.path.join(REPO, "reports", "e2e"))
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--kernel-arg", action="append", default=[], help="extra kernel command-line word (e.g. efi=debug)")
+    ap.add_argument("--code", help="firmware code flash (default: Debian's OVMF_CODE_4M.fd)")
+    ap.add_argument("--vars-template", help="variable store template (default: Debian's OVMF_VARS_4M.fd)")
+    ap.add_argument("--shell-before", action="append", default=[],
+                    help="shell line run before the kernel (after any driver loads)")
+    ap.add_argument("--add", action="append", default=[], metavar="SRC:DEST", help="extra file on the FAT drive")
+    ap.add_argument("--reboot", action="store_true",
+                    help="/init reboots (reboot -f, ResetSystem) instead of powering off; the run passes once "
+                         "the firmware has started again (--expect-count 2 of --boot-marker)")
+    ap.add_argument("--boot-marker", default="RTPRM-RT: installed",
+                    help="debug-console line every firmware boot prints once (with --reboot)")
     args = ap.parse_args()
 
     work = os.path.join(args.cache, "run-" + args.scenario)
@@ -113,6 +123,10 @@ def main():
     vmlinuz, initrd = prepare(args.cache, work)
     vars_fd = os.path.join(work, "vars.fd")
     common = ["--vars", vars_fd]
+    if args.code:
+        common += ["--code", args.code]
+    if args.vars_template:
+        common += ["--vars-template", args.vars_template]
     for f in args.forbid:
         common += ["--forbid", f]
 
@@ -140,16 +154,21 @@ def main():
     cmdline = "console=ttyS0 initrd=\\initrd.img panic=-1"
     if args.prm_modules is not None:
         cmdline += " prm_modules=%d" % args.prm_modules
+    if args.reboot:
+        cmdline += " rtprm_reboot=1 reboot=efi"
     cmdline += "".join(" " + a for a in args.kernel_arg)
     loads = ["load drivers\\%s" % n for n in names] if args.shell_load else []
-    nsh(boot, ["fs0:"] + loads + ["vmlinuz.efi " + cmdline])
+    nsh(boot, ["fs0:"] + loads + args.shell_before + ["vmlinuz.efi " + cmdline])
     extra = list(common) + ["--forbid", "RTPRM-LINUX: FAIL", "--forbid", "Kernel panic"]
+    if args.reboot:
+        extra += ["--allow-reboot", "--no-require-exit", "--expect-count", "2", args.boot_marker]
     for e in args.expect_debugcon:
         extra += ["--expect-debugcon", e]
     how = " (shell load)" if args.shell_load else " (Driver####)"
     log("linux boot%s" % ((" with our drivers" + how) if drivers else " (stock firmware)"))
-    rc = ovmf(args, args.scenario, drivers + ["%s:vmlinuz.efi" % vmlinuz, "%s:initrd.img" % initrd,
-                                               "%s:startup.nsh" % boot], ["RTPRM-LINUX: PASS"] + args.expect, extra)
+    rc = ovmf(args, args.scenario, drivers + args.add + ["%s:vmlinuz.efi" % vmlinuz, "%s:initrd.img" % initrd,
+                                                          "%s:startup.nsh" % boot],
+              ["RTPRM-LINUX: PASS"] + args.expect, extra)
     return rc if args.negative_control is None else negative_verdict(args, rc)
 
 

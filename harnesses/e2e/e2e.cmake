@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: BSD-2-Clause-Patent
+# Shared by harnesses/e2e and harnesses/edk2 (include()d, so each directory
+# gets the variables): where our images and the runners are, and the
+# functions that register QEMU scenarios as ctest tests.
+if(NOT DEFINED RTPRM_FW_BIN_X64)
+  set(RTPRM_FW_BIN_X64 ${CMAKE_SOURCE_DIR}/build/fw-x64/bin)
+  set(RTPRM_FW_BIN_AA64 ${CMAKE_SOURCE_DIR}/build/fw-aa64/bin)
+endif()
+set(RTPRM_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(RTPRM_E2E_RUNNER ${RTPRM_E2E_DIR}/ovmf_run.py)
+set(RTPRM_E2E_REPORTS ${RTPRM_REPORTS_DIR}/e2e)
+
+# rtprm_each_flag(<list-var> <flag> [value...]): appends "<flag> <value>"
+# to <list-var> for every value (repeatable runner options).
+function(rtprm_each_flag var flag)
+  set(out ${${var}})
+  foreach(v IN LISTS ARGN)
+    list(APPEND out ${flag} ${v})
+  endforeach()
+  set(${var} ${out} PARENT_SCOPE)
+endfunction()
+
+# rtprm_e2e_test(<scenario> ARCH <x64|aa64> [EFI <image>] [TIMEOUT s]
+#                [CODE flash.fd VARS vars.fd] [EXPECT line...]
+#                [EXPECT_DEBUGCON line...] [FORBID line...] [ADD src:dest...])
+# Registers ctest "e2e.<scenario>"; the runner writes reports/e2e/<scenario>/.
+# CODE/VARS: a firmware build of ours (harnesses/edk2) instead of Debian's.
+function(rtprm_e2e_test scenario)
+  cmake_parse_arguments(PARSE_ARGV 1 E "" "ARCH;EFI;TIMEOUT;CODE;VARS" "EXPECT;EXPECT_DEBUGCON;FORBID;ADD")
+  if(NOT E_TIMEOUT)
+    set(E_TIMEOUT 60)
+  endif()
+  set(args --arch ${E_ARCH} --scenario ${scenario} --timeout ${E_TIMEOUT} --reports ${RTPRM_E2E_REPORTS})
+  if(E_EFI)
+    list(APPEND args --efi ${E_EFI})
+  endif()
+  if(E_CODE)
+    list(APPEND args --code ${E_CODE} --vars-template ${E_VARS})
+  endif()
+  rtprm_each_flag(args --expect ${E_EXPECT})
+  rtprm_each_flag(args --expect-debugcon ${E_EXPECT_DEBUGCON})
+  rtprm_each_flag(args --forbid ${E_FORBID})
+  rtprm_each_flag(args --add ${E_ADD})
+  add_test(NAME e2e.${scenario} COMMAND ${RTPRM_PYTHON} ${RTPRM_E2E_RUNNER} ${args})
+  math(EXPR ctest_timeout "${E_TIMEOUT} + 30")
+  set_tests_properties(e2e.${scenario} PROPERTIES LABELS e2e TIMEOUT ${ctest_timeout} PROCESSORS 1)
+endfunction()
+
+# Linux as the consumer (harnesses/e2e/linux/): Debian's kernel and
+# busybox-static fetched with apt-get download into build/e2e-cache (the only
+# network use, Debian's archive), booted from the OVMF shell.
+# rtprm_linux_test(<scenario> [SHELL_LOAD] [REBOOT] [DRIVERS img[:name]...] [PRM_MODULES n]
+#                  [FLASH dir] [EXPECT line...] [EXPECT_DEBUGCON line...] [FORBID line...]
+#                  [KERNEL_ARGS word...] [ADD src:dest...] [SHELL_BEFORE line...]
+#                  [NEGATIVE_CONTROL line] [FIXTURES_SETUP name] [FIXTURES_REQUIRED name...])
+# DRIVERS load as Driver#### options (a setup boot first) or, with
+# SHELL_LOAD, from the shell right before the kernel. FLASH: a directory with
+# CODE.fd and VARS.fd (an EDK II build of harnesses/edk2/) instead of
+# Debian's OVMF. REBOOT: /init ends with reboot -f (reboot=efi) and the run
+# passes once the firmware printed --boot-marker twice. NEGATIVE_CONTROL: a
+# deliberately broken build; the test passes only if the scenario fails with
+# that line in the logs.
+function(rtprm_linux_test scenario)
+  cmake_parse_arguments(PARSE_ARGV 1 L "SHELL_LOAD;REBOOT" "PRM_MODULES;NEGATIVE_CONTROL;FLASH;FIXTURES_SETUP"
+                        "DRIVERS;EXPECT;EXPECT_DEBUGCON;FORBID;KERNEL_ARGS;ADD;SHELL_BEFORE;FIXTURES_REQUIRED")
+  set(args --scenario ${scenario} --reports ${RTPRM_E2E_REPORTS} --cache ${CMAKE_SOURCE_DIR}/build/e2e-cache
+           --timeout 60)
+  if(L_REBOOT)
+    list(APPEND args --reboot)
+  endif()
+  if(DEFINED L_FLASH)
+    list(APPEND args --code ${L_FLASH}/CODE.fd --vars-template ${L_FLASH}/VARS.fd)
+  endif()
+  rtprm_each_flag(args --kernel-arg ${L_KERNEL_ARGS})
+  rtprm_each_flag(args --add ${L_ADD})
+  rtprm_each_flag(args --shell-before ${L_SHELL_BEFORE})
+  if(L_SHELL_LOAD)
+    list(APPEND args --shell-load)
+  endif()
+  rtprm_each_flag(args --driver ${L_DRIVERS})
+  if(DEFINED L_PRM_MODULES)
+    list(APPEND args --prm-modules ${L_PRM_MODULES})
+  endif()
+  if(DEFINED L_NEGATIVE_CONTROL)
+    list(APPEND args --negative-control ${L_NEGATIVE_CONTROL})
+  endif()
+  rtprm_each_flag(args --expect ${L_EXPECT})
+  rtprm_each_flag(args --expect-debugcon ${L_EXPECT_DEBUGCON})
+  rtprm_each_flag(args --forbid ${L_FORBID})
+  add_test(NAME e2e.${scenario} COMMAND ${RTPRM_PYTHON} ${RTPRM_E2E_DIR}/linux/linux_run.py ${args})
+  set_tests_properties(e2e.${scenario} PROPERTIES LABELS e2e TIMEOUT 240 PROCESSORS 1)
+  if(DEFINED L_FIXTURES_SETUP)
+    set_tests_properties(e2e.${scenario} PROPERTIES FIXTURES_SETUP ${L_FIXTURES_SETUP})
+  endif()
+  if(DEFINED L_FIXTURES_REQUIRED)
+    set_tests_properties(e2e.${scenario} PROPERTIES FIXTURES_REQUIRED "${L_FIXTURES_REQUIRED}")
+  endif()
+endfunction()
+
+# What every Linux scenario with our PRM drivers checks: the hello handler
+# ran at the kernel's virtual address with Linux's 'PRMC' context (revision
+# 0), the static data buffer and its own DIR64 fixup re-applied; and what
+# none may show.
+set(linux_hello "PRM hello: handler at 0xffff" "context ok (PRMC v0), static data ok (PRMS), fixups ok")
+set(linux_forbid "NX-protected" "BUG: unable to handle" "Oops:" "RTPRM-RT: NEGATIVE CONTROL")
