@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 REPORTS := $(CURDIR)/reports
 
-.PHONY: all deps firmware build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate sweep sarif clean help
+.PHONY: all deps firmware edk2 build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate sweep sarif clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make test       build every preset the tests need and run ctest (all labels)"
 	@echo "make evidence   test + coverage (gcovr, llvm-cov MC/DC) + reports/index.html + gate"
 	@echo "make deps       install the Debian packages (apt-get, --no-install-recommends)"
+	@echo "make edk2       EDK II from Debian's source: OVMF/ArmVirtQemu with our drivers in flash (build/edk2)"
 	@echo "make fuzz       run every fuzz target under libFuzzer and AFL++ for SECONDS=$(SECONDS)"
 	@echo "make gate       check reports/ against gate/thresholds.json"
 	@echo "make sweep      fault-injection sweep: fail the 1st..n-th allocation of every case and corpus input"
@@ -30,6 +31,12 @@ deps:
 firmware: deps
 	cmake --workflow --preset fw-x64
 	cmake --workflow --preset fw-aa64
+
+# EDK II from Debian's edk2 source package with our drivers in its flash
+# images (harnesses/edk2/README.md). Cached outside the clone; `make test`
+# runs the same step as the ctest fixture edk2.build.
+edk2: firmware
+	$(PY) harnesses/edk2/edk2.py build --fw-x64 build/fw-x64/bin --fw-aa64 build/fw-aa64/bin --out build/edk2
 
 build: firmware
 	cmake --preset host

@@ -22,6 +22,10 @@ PACKAGES=(
   gcc-mingw-w64-x86-64
   # end to end: QEMU + OVMF (x64) and AAVMF (AArch64), FAT tooling
   qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64 mtools dosfstools
+  # EDK II from Debian's source (harnesses/edk2): dpkg-source unpacks and
+  # patches, BaseTools is C and C++ (uuid), OVMF needs nasm, ArmVirtQemu and
+  # PrmPkg AArch64 Debian's cross compiler; EDK II's build is Python
+  dpkg-dev xz-utils g++ uuid-dev nasm gcc-aarch64-linux-gnu python3-distutils
   # Linux e2e: a static helper in the initramfs (gcc -static needs libc.a);
   # the kernel and busybox-static are fetched by apt-get download, not installed
   gcc libc6-dev

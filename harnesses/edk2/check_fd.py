@@ -10,8 +10,9 @@ uefitool-cli), the tool a platform owner would use.
 --holds: the FFS file GUID exists exactly once and its PE32 section is
 byte-identical to FILE. --not-holds: it exists and is not FILE.
 --variant: the holds of a harnesses/edk2/variants.py variant (every driver
-of ours it puts into the image, from --fw-dir); a variant that keeps EDK
-II's RuntimeDxe must not hold ours.
+of ours it puts into the image, from --fw-dir, with the dependency
+expression the variant gives it); a variant that keeps EDK II's RuntimeDxe
+must not hold ours.
 --runtime-drivers writes the EFI runtime drivers (PE32 subsystem 12) the
 image holds: {"count": N, "names": [...]}, the images the DXE core will
 register with the Runtime AP provider.
@@ -59,10 +60,15 @@ def ffs_files(dump):
         m = FILE_GUID.search(info)
         if not info.startswith("Type: File") or not m:
             continue
-        bodies = [os.path.join(d, s, "body.bin") for s in sorted(os.listdir(d))
-                  if s.endswith(" PE32 image section") and os.path.isfile(os.path.join(d, s, "body.bin"))]
-        files.setdefault(m.group(1).upper(), []).append((os.path.basename(d).split(" ", 1)[-1], bodies))
+        files.setdefault(m.group(1).upper(), []).append((os.path.basename(d).split(" ", 1)[-1],
+                                                          sections(d, " PE32 image section"),
+                                                          sections(d, " DXE dependency section")))
     return files
+
+
+def sections(d, suffix):
+    return [os.path.join(d, s, "body.bin") for s in sorted(os.listdir(d))
+            if s.endswith(suffix) and os.path.isfile(os.path.join(d, s, "body.bin"))]
 
 
 def subsystem(path):
@@ -73,15 +79,24 @@ def subsystem(path):
     return struct.unpack_from("<H", b, off)[0] if off + 2 <= len(b) else None
 
 
-def check_holds(files, spec, want_same):
+def check_holds(files, spec, want_same, depex=None):
+    """The FFS file holds (or not) FILE as its PE32 section and, when given,
+    exactly the depex bytes as its DXE dependency section."""
     guid, _, path = spec.partition("=")
     guid = guid.upper()
     hits = files.get(guid, [])
     if len(hits) != 1 or len(hits[0][1]) != 1:
         return False, "%s: %d FFS file(s) with a PE32 section, want 1" % (guid, len(hits))
-    same = open(hits[0][1][0], "rb").read() == open(path, "rb").read()
-    what = "byte-identical to" if same else "differs from"
-    return same == want_same, "%s (%s): PE32 %s %s" % (guid, hits[0][0], what, path)
+    name, pe32, dep = hits[0]
+    same = open(pe32[0], "rb").read() == open(path, "rb").read()
+    line = "%s (%s): PE32 %s %s" % (guid, name, "byte-identical to" if same else "differs from", path)
+    ok = same == want_same
+    if depex is not None:
+        got = open(dep[0], "rb").read() if len(dep) == 1 else None
+        ok &= got == depex
+        line += "; DXE_DEPEX %s" % (got.hex() if got is not None else "missing") + \
+            ("" if got == depex else " (want %s)" % depex.hex())
+    return ok, line
 
 
 def variant_checks(name, fw_dir):
@@ -91,6 +106,13 @@ def variant_checks(name, fw_dir):
     if not variants.VARIANTS[name]["runtime"]:
         not_holds.append("%s=%s/RuntimeDxe.efi" % (variants.FILE_GUIDS["RuntimeDxe"], fw_dir))
     return holds, not_holds
+
+
+def variant_depex(name):
+    """{FFS file GUID: dependency expression bytes} of our drivers in a variant."""
+    v = variants.VARIANTS[name]
+    ours = (["RuntimeDxe"] if v["runtime"] else []) + [i[0] for i in v["add"] if not isinstance(i, str)]
+    return {variants.FILE_GUIDS[n]: variants.depex_bytes(n) for n in ours}
 
 
 # EDK II DEBUG lines (OVMF's port 0x402): one boot starts with SEC's line;
@@ -170,13 +192,14 @@ def main(argv=None):
         a.holds += holds
         a.not_holds += not_holds
     failed = 0
+    depex = variant_depex(a.variant) if a.variant else {}
     with tempfile.TemporaryDirectory(prefix="rtprm-fd-") as tmp:
         files = ffs_files(extract(a.fd, tmp))
         for spec, want in [(s, True) for s in a.holds] + [(s, False) for s in a.not_holds]:
-            ok, line = check_holds(files, spec, want)
+            ok, line = check_holds(files, spec, want, depex.get(spec.partition("=")[0].upper()))
             failed += not ok
             print("%s %s" % ("PASS" if ok else "FAIL", line))
-        runtime = sorted(name for hits in files.values() for name, bodies in hits
+        runtime = sorted(name for hits in files.values() for name, bodies, _dep in hits
                          for b in bodies if subsystem(b) == SUBSYSTEM_RUNTIME_DRIVER)
     if a.runtime_drivers:
         with open(a.runtime_drivers, "w") as f:

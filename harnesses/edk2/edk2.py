@@ -15,8 +15,9 @@ Cache (never inside the clone; $RTPRM_CACHE or ~/.cache/rtprm):
   edk2/<version>/src/          the workspace: Debian's tree, BaseTools built,
                                Build/ (incremental: a warm build is seconds)
 Output: DIR/<variant>/{CODE.fd, VARS.fd, build.json} and DIR/apps/<platform>/.
-Each variant's FDF names our drivers through copies whose file names carry
-their SHA-256, so a changed driver always reaches the flash image; a variant
+Each of our drivers enters a variant's FDF as a binary module INF
+(RtprmBin/<name>-<SHA-256 prefix>/, docs/integration.md), so a changed
+driver always reaches the flash image; a variant
 whose recipe (EDK II version, build settings, generated DSC/FDF texts) and
 outputs are unchanged since its build.json is not rebuilt.
 Exit status: 0 ok, 1 failure (the line says what failed), 2 usage.
@@ -27,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -146,47 +148,64 @@ def platform_dsc(src, p):
     return out
 
 
-def staged(src, fw_dir, name):
-    """Our driver copied into the workspace under a content-addressed name."""
-    path = os.path.join(fw_dir, name)
+def pe_subsystem(path):
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head[:2] != b"MZ" or len(head) < 0x40:
+        raise FetchError("%s is not a PE image" % path)
+    off = struct.unpack_from("<I", head, 0x3C)[0] + 24 + 68  # optional header Subsystem
+    if off + 2 > len(head):
+        raise FetchError("%s: PE headers past the first 4 KiB" % path)
+    return struct.unpack_from("<H", head, off)[0]
+
+
+def staged(src, fw_dir, fname, name, arch):
+    """Our driver as a binary module in the workspace: RtprmBin/<name>-<hash>/
+    with <name>.efi, <name>.depex and <name>.inf; returns the INF's
+    workspace-relative path and the image's SHA-256."""
+    path = os.path.join(fw_dir, fname)
     if not os.path.isfile(path):
         raise FetchError("%s missing: build the firmware presets first (cmake --workflow --preset fw-x64/fw-aa64)"
                          % path)
     digest = sha256_file(path)
-    d = os.path.join(src, "RtprmBin")
+    kind = variants.MODULE_TYPES.get(pe_subsystem(path))
+    if kind is None:
+        raise FetchError("%s: subsystem %d is not a DXE driver's" % (path, pe_subsystem(path)))
+    rel = os.path.join("RtprmBin", "%s-%s" % (name, digest[:16]))
+    d = os.path.join(src, rel)
     os.makedirs(d, exist_ok=True)
-    dst = os.path.join(d, "%s-%s" % (digest[:16], name))
-    if not os.path.isfile(dst):
-        shutil.copyfile(path, dst)
-    return dst, digest
+    shutil.copyfile(path, os.path.join(d, name + ".efi"))
+    with open(os.path.join(d, name + ".depex"), "wb") as f:
+        f.write(variants.depex_bytes(name))
+    inf = variants.binary_inf(name, arch, kind)
+    write_if_changed(os.path.join(d, name + ".inf"), inf)
+    return os.path.join(rel, name + ".inf"), digest, inf + variants.depex_bytes(name).hex()
 
 
-def fv_edits(src, v, fw_dir, inputs):
-    """The DXE FV text edits of a variant, as (pattern, new lines)."""
+def fv_edits(src, v, p, fw_dir, inputs, texts):
+    """The DXE FV text edits of a variant, as (pattern, new lines); the
+    binary modules' INF and depex texts are appended to texts."""
     block = []
-    if v["runtime"]:
-        path, inputs["RuntimeDxe"] = staged(src, fw_dir, v["runtime"])
-        block.append(variants.ffs_file("RuntimeDxe", path))
-    else:
-        block.append(variants.inf_line(variants.RUNTIME_INF))
-    for item in v["add"]:
+    items = [("RuntimeDxe", v["runtime"])] if v["runtime"] else [variants.RUNTIME_INF]
+    for item in items + v["add"]:
         if isinstance(item, str):
             block.append(variants.inf_line(item))
         else:
             name, fname = item
-            path, inputs[name] = staged(src, fw_dir, fname)
-            block.append(variants.ffs_file(name, path))
+            inf, inputs[name], text = staged(src, fw_dir, fname, name, p["arch"])
+            texts.append(text)
+            block.append(variants.fdf_binary_inf(inf))
     return r"^[ \t]*INF[ \t]+%s[ \t]*$" % re.escape(variants.RUNTIME_INF), "\n".join(block)
 
 
 def variant_fdf(src, name, v, p, fw_dir, inputs):
     """The variant's FDF (and, where the DXE FV lives in an include, that
     include), written as Rtprm-<variant> copies next to the upstream files."""
-    pattern, block = fv_edits(src, v, fw_dir, inputs)
+    written = []
+    pattern, block = fv_edits(src, v, p, fw_dir, inputs, written)
     fdf_dir = os.path.dirname(p["fdf"])
     fdf = open(os.path.join(src, p["fdf"])).read()
     tag = "Rtprm-%s-" % name
-    written = []
     if p["fdf_include"]:
         inc = edit_once(open(os.path.join(src, fdf_dir, p["fdf_include"])).read(), pattern, block, name)
         write_if_changed(os.path.join(src, fdf_dir, tag + p["fdf_include"]), inc)
@@ -195,6 +214,7 @@ def variant_fdf(src, name, v, p, fw_dir, inputs):
                         "!include %s%s" % (tag, p["fdf_include"]), p["fdf"])
     else:
         fdf = edit_once(fdf, pattern, block, name)
+    fdf += variants.FDF_RULES
     out = os.path.join(fdf_dir, tag + os.path.basename(p["fdf"]))
     write_if_changed(os.path.join(src, out), fdf)
     return out, written + [fdf]
@@ -204,7 +224,7 @@ def variant_fdf(src, name, v, p, fw_dir, inputs):
 # Builds
 
 def build_env(src, p):
-    env = dict(os.environ, WORKSPACE=src, PYTHON_COMMAND="python3", **p["env"])
+    env = dict(os.environ, WORKSPACE=src, PYTHON_COMMAND=sys.executable, **p["env"])
     env.pop("MAKEFLAGS", None)  # make's jobserver from `make test` is not EDK II's
     return env
 

@@ -104,22 +104,64 @@ PLATFORMS = {
 MODULE_PLATFORMS = ["prmpkg-aa64"]
 
 
-# Dispatch conditions (DXE_DEPEX expressions) of our drivers: a binary
-# driver carries none, the platform gives it one in its FDF.
-# PrmSsdtDxe installs its table at its entry point, so it waits for the ACPI
-# table protocol; the others may run at once (PrmLoaderDxe publishes again
-# at EndOfDxe, docs/prm.md §9.2).
-DEPEX = {"PrmSsdtDxe": "gEfiAcpiTableProtocolGuid"}
+# Dispatch conditions of our drivers (PI 1.8 Vol 2 §10.9: a DXE driver
+# without a DXE_DEPEX section is taken to need every architectural
+# protocol, so RuntimeDxe, which produces one, would never run). A binary
+# driver carries its dependency expression next to it in the INF's
+# [Binaries] (DXE_DEPEX file). PrmSsdtDxe installs its table at its entry
+# point, so it waits for the ACPI table protocol; the others may run at once
+# (PrmLoaderDxe publishes again at EndOfDxe, docs/prm.md §9.2).
+DEPEX = {"PrmSsdtDxe": "FFE06BDD-6107-46A6-7BB2-5A9C7EC5275C"}  # gEfiAcpiTableProtocolGuid
+DEPEX_PUSH, DEPEX_TRUE, DEPEX_END = 0x02, 0x06, 0x08
 
 
-def ffs_file(name, path, indent="  "):
-    """An FDF FILE statement for one of our prebuilt drivers."""
-    lines = ["FILE DRIVER = %s {" % FILE_GUIDS[name],
-             "  SECTION DXE_DEPEX_EXP = {%s}" % DEPEX.get(name, "TRUE"),
-             "  SECTION PE32 = %s" % path,
-             "  SECTION UI = \"%s\"" % name,
-             "}"]
-    return "\n".join(indent + ln for ln in lines)
+def depex_bytes(name):
+    """The binary dependency expression (PI Vol 2 §10.9 opcodes)."""
+    import uuid
+    guid = DEPEX.get(name)
+    if guid is None:
+        return bytes([DEPEX_TRUE, DEPEX_END])
+    return bytes([DEPEX_PUSH]) + uuid.UUID(guid).bytes_le + bytes([DEPEX_END])
+
+
+# PE32 Subsystem -> EDK II MODULE_TYPE of a binary driver.
+MODULE_TYPES = {11: "DXE_DRIVER", 12: "DXE_RUNTIME_DRIVER"}
+
+
+def binary_inf(name, arch, module_type):
+    """The binary module INF shipped next to <name>.efi and <name>.depex,
+    the way a vendor hands a prebuilt driver to a platform."""
+    return "\n".join([
+        "## @file",
+        "#  %s.efi from rtprm, prebuilt: a binary module (docs/integration.md)." % name,
+        "#  SPDX-License-Identifier: BSD-2-Clause-Patent",
+        "##", "",
+        "[Defines]",
+        "  INF_VERSION    = 0x00010017",
+        "  BASE_NAME      = %s" % name,
+        "  FILE_GUID      = %s" % FILE_GUIDS[name],
+        "  MODULE_TYPE    = %s" % module_type,
+        "  VERSION_STRING = 1.0", "",
+        "[Binaries.%s]" % arch,
+        "  PE32|%s.efi|*" % name,
+        "  DXE_DEPEX|%s.depex|*" % name, ""])
+
+
+# The FDF rule our binary INFs use (INF RuleOverride = RTPRM_BINARY): the
+# platform's own rules for these module types expect build outputs.
+RULE_NAME = "RTPRM_BINARY"
+FDF_RULES = "".join("""
+[Rule.Common.%s.%s]
+  FILE DRIVER = $(NAMED_GUID) {
+    DXE_DEPEX DXE_DEPEX |.depex
+    PE32      PE32      |.efi
+    UI        STRING="$(MODULE_NAME)" Optional
+  }
+""" % (t, RULE_NAME) for t in sorted(MODULE_TYPES.values()))
+
+
+def fdf_binary_inf(path, indent="  "):
+    return "%sINF RuleOverride = %s %s" % (indent, RULE_NAME, path)
 
 
 def inf_line(path, indent="  "):
