@@ -13,6 +13,7 @@ Inputs (all under REPORTS, default ROOT/reports):
   coverage/summary.json, by-directory.json, mcdc.json, meta.json, index.html,
   mcdc/index.html               coverage (tools/evidence/coverage.py)
   e2e/*/result.json + serial.log, debugcon.log, qemu.cmd   (harnesses/e2e/ovmf_run.py)
+  e2e/prmt-diff.md, e2e/edk2-*-runtime.json                 (harnesses/edk2)
   fuzz/summary.json             fuzz campaign summary (schema not fixed: shown as given)
   sarif/*.sarif                 SARIF 2.1.0 logs
 
@@ -469,7 +470,8 @@ def section_e2e(page):
     for path in results:
         sdir = os.path.dirname(path)
         data, err = load_json(path)
-        logs = " · ".join(page.link(os.path.join(sdir, f), f) for f in ("serial.log", "debugcon.log", "qemu.cmd")
+        logs = " · ".join(page.link(os.path.join(sdir, f), f) for f in ("serial.log", "debugcon.log", "firmware.log",
+                                                                        "prminfo-compare.md", "qemu.cmd")
                           if os.path.exists(os.path.join(sdir, f)))
         logs = (page.link(path, "result.json") + (" · " + logs if logs else ""))
         if err or not isinstance(data, dict):
@@ -492,6 +494,11 @@ def section_e2e(page):
     page.add('<p class="note">CAUGHT: a negative control, a deliberately broken build (RuntimeDxeBreak, '
              'PrmLoaderDxeNoMat) that the scenario must fail; the boot\'s own verdict and reason are kept in '
              'its result.json.</p>')
+    extra = [page.link(os.path.join(edir, "prmt-diff.md"), "PRMT: ours vs EDK II's, field by field")] \
+        if os.path.exists(os.path.join(edir, "prmt-diff.md")) else []
+    extra += [page.link(p, os.path.basename(p)) for p in sorted(glob.glob(os.path.join(edir, "edk2-*-runtime.json")))]
+    if extra:
+        page.add('<p>EDK II flash images (harnesses/edk2): ' + " · ".join(extra) + '</p>')
 
 
 def section_fuzz(page):
