@@ -14,12 +14,15 @@ Cache (never inside the clone; $RTPRM_CACHE or ~/.cache/rtprm):
                                dpkg-source checks the tarballs against it)
   edk2/<version>/src/          the workspace: Debian's tree, BaseTools built,
                                Build/ (incremental: a warm build is seconds)
+  edk2/<version>/out/          finished outputs by variant and recipe
 Output: DIR/<variant>/{CODE.fd, VARS.fd, build.json} and DIR/apps/<platform>/.
 Each of our drivers enters a variant's FDF as a binary module INF
 (RtprmBin/<name>-<SHA-256 prefix>/, docs/integration.md), so a changed
 driver always reaches the flash image; a variant
-whose recipe (EDK II version, build settings, generated DSC/FDF texts) and
-outputs are unchanged since its build.json is not rebuilt.
+whose recipe (EDK II version, build settings, generated DSC/FDF/INF texts)
+is unchanged is not rebuilt: its outputs are kept, or copied from
+edk2/<version>/out/<variant>-<recipe>/ in the cache (a fresh clone builds
+nothing that an earlier clone built).
 Exit status: 0 ok, 1 failure (the line says what failed), 2 usage.
 """
 import argparse
@@ -38,6 +41,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "debian"))
 from apt import Apt, FetchError, cache_root, locked, sha256_file  # noqa: E402
 import variants  # noqa: E402
 
+OUT_CACHE = [None]  # edk2/<version>/out/ under the cache root, set by main()
 SOURCE = {"name": "edk2", "version": "2022.11-6+deb12u2",
           "dsc_sha256": "3129d783c9017f738af4453c9f94a2fdfba2ee91cf409c0c3623b31377e76cc6"}
 TARGET = "DEBUG"
@@ -256,16 +260,60 @@ def recipe(p, texts):
     return h.hexdigest()
 
 
-def up_to_date(dest, key, outputs):
-    """The previous build.json in dest has the same recipe and every output
-    is still there with the recorded content."""
+def recorded(info_path, key, outputs):
+    """The build.json at info_path if it has this recipe and every output
+    (name -> path) still has the recorded content, else None."""
     try:
-        with open(os.path.join(dest, "build.json")) as f:
+        with open(info_path) as f:
             old = json.load(f)
-        return old.get("recipe") == key and all(sha256_file(os.path.join(dest, n)) == old["outputs"].get(n)
-                                                 for n in outputs), old
-    except (OSError, ValueError, KeyError):
-        return False, None
+        if old.get("recipe") == key and all(sha256_file(path) == old["outputs"].get(n)
+                                            for n, path in outputs.items()):
+            return old
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    return None
+
+
+def reuse_or_build(name, key, info_path, outputs, build):
+    """Outputs (name -> path) of one build: kept if info_path records this
+    recipe, else copied from the shared output cache (edk2/<version>/out/,
+    outside the clone: a fresh clone needs no EDK II build at all), else
+    built by build() -> info dict, recorded and stored in the cache."""
+    old = recorded(info_path, key, outputs)
+    if old:
+        log("%s is up to date (%s)" % (name, os.path.dirname(info_path)))
+        return dict(old, seconds=0.0, reused="here")
+    entry = os.path.join(OUT_CACHE[0], "%s-%s" % (name, key[:32]))
+    cached = {n: os.path.join(entry, n) for n in outputs}
+    old = recorded(os.path.join(entry, "build.json"), key, cached)
+    if old:
+        copy_all(cached, outputs)
+        shutil.copyfile(os.path.join(entry, "build.json"), info_path)
+        log("%s from the output cache (%s)" % (name, entry))
+        return dict(old, seconds=0.0, reused="cache")
+    info = build()
+    info.update(recipe=key, outputs={n: sha256_file(path) for n, path in outputs.items()})
+    with open(info_path, "w") as f:
+        json.dump(info, f, indent=1)
+    shutil.rmtree(entry, ignore_errors=True)
+    copy_all(outputs, cached)
+    shutil.copyfile(info_path, os.path.join(entry, "build.json"))
+    prune(name)
+    return info
+
+
+def prune(name, keep=4):
+    """Keeps the newest `keep` cached outputs of one variant."""
+    d = OUT_CACHE[0]
+    mine = [os.path.join(d, e) for e in os.listdir(d) if e.rsplit("-", 1)[0] == name]
+    for old in sorted(mine, key=os.path.getmtime, reverse=True)[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def copy_all(src, dst):
+    for n, path in src.items():
+        os.makedirs(os.path.dirname(dst[n]), exist_ok=True)
+        shutil.copyfile(path, dst[n])
 
 
 def build_variant(src, name, fw_dirs, out_dir, logs):
@@ -273,51 +321,44 @@ def build_variant(src, name, fw_dirs, out_dir, logs):
     p = variants.PLATFORMS[v["platform"]]
     fw_dir = fw_dirs["aa64" if p["arch"] == "AARCH64" else "x64"]
     inputs = {}
-    t0 = time.monotonic()
     dsc = platform_dsc(src, p)
     fdf, texts = variant_fdf(src, name, v, p, fw_dir, inputs)
     key = recipe(p, [open(os.path.join(src, dsc)).read()] + texts)
     dest = os.path.join(out_dir, name)
     apps = os.path.join(out_dir, "apps", v["platform"])
-    fresh, old = up_to_date(dest, key, ["CODE.fd", "VARS.fd"])
-    if fresh and all(os.path.isfile(os.path.join(apps, n + ".efi")) for n in p["apps"]):
-        log("%s is up to date (%s)" % (name, dest))
-        return dict(old, seconds=0.0, reused=True)
-    log("build %s (%s, %s)" % (name, v["platform"], fdf))
-    edk2_build(src, p, dsc, fdf, os.path.join(logs, "%s.log" % name))
     os.makedirs(dest, exist_ok=True)
-    fv = os.path.join(fv_dir(src, p), "FV")
-    shutil.copyfile(os.path.join(fv, p["code"]), os.path.join(dest, "CODE.fd"))
-    shutil.copyfile(os.path.join(fv, p["vars"]), os.path.join(dest, "VARS.fd"))
-    copy_apps(src, p, apps)
-    info = {"variant": name, "platform": v["platform"], "edk2": SOURCE["version"], "fdf": fdf,
-            "recipe": key, "inputs": inputs,
-            "outputs": {n: sha256_file(os.path.join(dest, n)) for n in ("CODE.fd", "VARS.fd")},
-            "seconds": round(time.monotonic() - t0, 1)}
-    with open(os.path.join(dest, "build.json"), "w") as f:
-        json.dump(info, f, indent=1)
-    return info
+    outputs = {"CODE.fd": os.path.join(dest, "CODE.fd"), "VARS.fd": os.path.join(dest, "VARS.fd")}
+    outputs.update({"apps/%s.efi" % n: os.path.join(apps, n + ".efi") for n in p["apps"]})
+
+    def build():
+        t0 = time.monotonic()
+        log("build %s (%s, %s)" % (name, v["platform"], fdf))
+        edk2_build(src, p, dsc, fdf, os.path.join(logs, "%s.log" % name))
+        fv = os.path.join(fv_dir(src, p), "FV")
+        shutil.copyfile(os.path.join(fv, p["code"]), outputs["CODE.fd"])
+        shutil.copyfile(os.path.join(fv, p["vars"]), outputs["VARS.fd"])
+        copy_apps(src, p, apps)
+        return {"variant": name, "platform": v["platform"], "edk2": SOURCE["version"], "fdf": fdf,
+                "inputs": inputs, "seconds": round(time.monotonic() - t0, 1)}
+    return reuse_or_build(name, key, os.path.join(dest, "build.json"), outputs, build)
 
 
 def build_modules(src, name, out_dir, logs):
     """A platform whose outputs are modules (no flash image of ours)."""
     p = variants.PLATFORMS[name]
-    t0 = time.monotonic()
     dsc = platform_dsc(src, p)
     key = recipe(p, [open(os.path.join(src, dsc)).read()])
     dest = os.path.join(out_dir, "apps", name)
-    fresh, old = up_to_date(dest, key, [n + ".efi" for n in p["apps"]])
-    if fresh:
-        log("%s is up to date (%s)" % (name, dest))
-        return dict(old, seconds=0.0, reused=True)
-    log("build %s (%s)" % (name, p["dsc"]))
-    edk2_build(src, p, dsc, None, os.path.join(logs, "%s.log" % name))
-    copy_apps(src, p, dest)
-    info = {"platform": name, "edk2": SOURCE["version"], "recipe": key, "seconds": round(time.monotonic() - t0, 1),
-            "outputs": {n + ".efi": sha256_file(os.path.join(dest, n + ".efi")) for n in p["apps"]}}
-    with open(os.path.join(dest, "build.json"), "w") as f:
-        json.dump(info, f, indent=1)
-    return info
+    os.makedirs(dest, exist_ok=True)
+    outputs = {n + ".efi": os.path.join(dest, n + ".efi") for n in p["apps"]}
+
+    def build():
+        t0 = time.monotonic()
+        log("build %s (%s)" % (name, p["dsc"]))
+        edk2_build(src, p, dsc, None, os.path.join(logs, "%s.log" % name))
+        copy_apps(src, p, dest)
+        return {"platform": name, "edk2": SOURCE["version"], "seconds": round(time.monotonic() - t0, 1)}
+    return reuse_or_build(name, key, os.path.join(dest, "build.json"), outputs, build)
 
 
 def copy_apps(src, p, dest):
@@ -345,6 +386,7 @@ def main(argv=None):
     try:
         with locked(root, ".edk2.lock"):
             src = ensure_source(root)
+            OUT_CACHE[0] = os.path.join(os.path.dirname(src), "out")
             if a.command == "source":
                 print(src)
                 return 0
