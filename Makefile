@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 REPORTS := $(CURDIR)/reports
 
-.PHONY: all deps firmware edk2 build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate sweep sarif clean help
+.PHONY: all deps firmware edk2 edk2-source build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate sweep sarif clean help
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make evidence   test + coverage (gcovr, llvm-cov MC/DC) + reports/index.html + gate"
 	@echo "make deps       install the Debian packages (apt-get, --no-install-recommends)"
 	@echo "make edk2       EDK II from Debian's source: OVMF/ArmVirtQemu with our drivers in flash (build/edk2)"
+	@echo "make edk2-source  fetch + unpack that source only (the presets build EDK II's BasePeCoffLib from it)"
 	@echo "make fuzz       run every fuzz target under libFuzzer and AFL++ for SECONDS=$(SECONDS)"
 	@echo "make gate       check reports/ against gate/thresholds.json"
 	@echo "make sweep      fault-injection sweep: fail the 1st..n-th allocation of every case and corpus input"
@@ -38,7 +39,12 @@ firmware: deps
 edk2: firmware
 	$(PY) harnesses/edk2/edk2.py build --fw-x64 build/fw-x64/bin --fw-aa64 build/fw-aa64/bin --out build/edk2
 
-build: firmware
+# The same source, fetched and unpacked only: the host, fuzz and afl presets
+# compile EDK II's BasePeCoffLib from it as a reference (harnesses/edk2ref).
+edk2-source: deps
+	$(PY) harnesses/edk2/edk2.py source >/dev/null
+
+build: firmware edk2-source
 	cmake --preset host
 	cmake --build --preset host -j $(JOBS)
 
@@ -47,7 +53,7 @@ test-host: build
 	ctest --preset host -j $(JOBS) --output-junit $(REPORTS)/junit/ctest-host.xml $(CTEST_ARGS)
 
 # The same harness sources under libFuzzer and AFL++: corpus replay + smoke runs.
-test-fuzz: deps
+test-fuzz: deps edk2-source
 	cmake --workflow --preset fuzz
 	cmake --workflow --preset afl
 
@@ -74,7 +80,7 @@ evidence: test coverage fuzz-smoke sweep sarif
 	$(MAKE) --no-print-directory gate
 	$(PY) harnesses/evidence/test_gate.py --reports $(REPORTS)
 
-fuzz: deps
+fuzz: deps edk2-source
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
 	cmake --preset afl >/dev/null && cmake --build --preset afl -j $(JOBS)
 	$(PY) tools/fuzz/campaign.py $(SECONDS) --reports $(REPORTS)
