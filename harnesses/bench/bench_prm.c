@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * PRM benchmark (issue 5 item 10). Prints figures; asserts only that the
- * work was correct. Synthesises PE32+ x64 PRM modules in memory
+ * work was correct (every variant finds the same handler addresses). Synthesises PE32+ x64 PRM modules in memory
  * (SectionAlignment == FileAlignment, so file == mapped image): .text holds
  * one 16-byte "handler" per export, .rdata the PRM_MEDT descriptor and a
  * sorted export table. Then, in the same run:
@@ -11,13 +11,25 @@
  *             headers, sections, export table, descriptor, every handler
  *             name resolved to code) + rp_prm_discovery_build (set checks,
  *             PRMT, checksum)
- *       base  what EDK II's loader does (prm.md §2.1-2.3): linear prefix
- *             search for the descriptor, linear search of each handler name,
- *             PRMT fields written, no validation
+ *       edk2  EDK II's own code (harnesses/edk2ref, PrmPkg's
+ *             DxePrmPeCoffLib and BaseLib from Debian's edk2 source, -O2):
+ *             per module what DxePrmModuleDiscoveryLib does
+ *             (PeCoffLoaderGetImageInfo, GetExportDirectoryInPeCoffImage,
+ *             GetPrmModuleExportDescriptorTable), per handler what
+ *             PrmLoaderDxe does (GetExportEntryAddress), PRMT fields written
+ *       base  the same steps reimplemented here (prm.md §2.1-2.3): linear
+ *             prefix search for the descriptor, linear search of each
+ *             handler name, PRMT fields written, no validation
  *  2. handler-name resolution as the export table grows (16 .. 16384):
  *       lib   rp_pe_export_find (validated; binary search on a sorted table)
- *       base  linear strcmp scan over the name table (EDK II
- *             GetExportEntryAddress)
+ *       edk2  GetExportEntryAddress (linear AsciiStrnCmp walk of the name
+ *             pointer table)
+ *       base  the same linear walk with libc strncmp
+ * Each image sits at a 64 KiB-aligned address with its header's ImageBase
+ * set to that address, as the DXE core leaves a loaded image: PrmPkg takes
+ * the image address from the header (GetImageInfo's ImageAddress). Figures
+ * are medians of R repetitions. Without the EDK II source (RTPRM_BENCH_EDK2
+ * undefined) the edk2 column reads "n/a".
  *
  *   bench_prm [--reps R] [--modules M] [--handlers H]
  */
@@ -29,6 +41,12 @@
 #include "rtprm/guid.h"
 #include "rtprm/platform.h"
 #include "rtprm/prm_discover.h"
+
+#ifdef RTPRM_BENCH_EDK2
+#include "edk2ref_prm.h"
+#endif
+
+#define EDK2_NA "n/a (edk2 source not cached: make edk2-source)"
 
 #define SA        0x1000u
 #define OPT       0x98u /* 0x80 e_lfanew + 4 + 20 */
@@ -45,6 +63,16 @@ static double now_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int by_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(double *t, int reps) {
+  qsort(t, (size_t)reps, sizeof(double), by_double);
+  return t[reps / 2];
 }
 
 static EFI_GUID guid_of(uint32_t module, uint32_t handler) {
@@ -103,8 +131,14 @@ static image make_image(uint32_t module, uint32_t nexp, uint32_t nh) {
   uint32_t eat = ed + 40, ent = eat + 4 * names, eot = ent + 4 * names, str = eot + 2 * names;
   uint32_t str_size = names * 8 + 32, rdata_size = str + str_size - rdata_rva;
   image im = { NULL, rdata_rva + up(rdata_size), names };
-  uint8_t *b = im.mem = calloc(1, im.size);
+  uint8_t *b = im.mem = aligned_alloc(0x10000, (im.size + 0xFFFFu) & ~0xFFFFu);
+  if (b == NULL) {
+    fprintf(stderr, "out of memory\n");
+    exit(2);
+  }
+  memset(b, 0, im.size);
   put_headers(b, im.size, text_size, rdata_rva, rdata_size);
+  w64(b, OPT + 24, (uint64_t)(uintptr_t)b); /* relocated for where it sits */
   memset(b + TEXT_RVA, 0xC3, text_size);
   w32(b, OPT + 112, ed);
   w32(b, OPT + 116, str + str_size - ed);
@@ -177,13 +211,45 @@ static uint32_t base_discover(image *ims, uint32_t n, uint8_t *table, uint64_t *
   return total;
 }
 
+#ifdef RTPRM_BENCH_EDK2
+/* ---- EDK II: PrmPkg's own calls (edk2ref_prm.h) ----------------------------- */
+
+/* As base_discover, through DxePrmModuleDiscoveryLib's and PrmLoaderDxe's
+ * calls. Returns the number of handlers, or 0 when EDK II rejects a module
+ * or a handler name. */
+static uint32_t edk2_discover(image *ims, uint32_t n, uint8_t *table, uint64_t *sum) {
+  uint32_t off = 60, total = 0;
+  *sum = 0;
+  for (uint32_t m = 0; m < n; m++) {
+    edk2ref_prm_module mod;
+    if (edk2ref_prm_module_find(ims[m].mem, &mod) != 0) return 0;
+    const uint8_t *d = mod.export_descriptor;
+    uint16_t nh = rd16(d, 10);
+    memcpy(table + off + 4, d + 28, 16);
+    w16(table, off + 24, nh);
+    for (uint32_t j = 0; j < nh; j++) {
+      uint8_t *h = table + off + 38 + 44 * j;
+      uint64_t a;
+      memcpy(h + 4, d + 44 + 144 * j, 16);
+      if (edk2ref_prm_export_address(&mod, (const char *)d + 44 + 144 * j + 16, &a) != 0) return 0;
+      w64(h, 20, a);
+      *sum += a;
+    }
+    off += 38 + 44 * nh;
+    total += nh;
+  }
+  return total;
+}
+#endif
+
 /* ---- the two measurements ----------------------------------------------- */
 
 static int bench_discovery(uint32_t nm, uint32_t nh, int reps) {
   image *ims = calloc(nm, sizeof(image));
   for (uint32_t m = 0; m < nm; m++) ims[m] = make_image(m, nh, nh);
   uint8_t *btable = calloc(1, 60 + nm * (38 + 44 * nh));
-  double lib_best = 1e30, base_best = 1e30;
+  double *t_lib = calloc((size_t)reps, sizeof(double)), *t_base = calloc((size_t)reps, sizeof(double));
+  double *t_edk2 = calloc((size_t)reps, sizeof(double));
   uint32_t size = 0;
   for (int r = 0; r < reps; r++) {
     rp_prm_discovery d;
@@ -226,53 +292,114 @@ static int bench_discovery(uint32_t nm, uint32_t nh, int reps) {
       fprintf(stderr, "baseline and library disagree\n");
       return 1;
     }
-    if (t1 - t0 < lib_best) lib_best = t1 - t0;
-    if (t3 - t2 < base_best) base_best = t3 - t2;
+#ifdef RTPRM_BENCH_EDK2
+    uint64_t edk2_sum = 0;
+    memset(btable, 0, 60 + nm * (38 + 44 * nh));
+    double t4 = now_ns();
+    total = edk2_discover(ims, nm, btable, &edk2_sum);
+    t_edk2[r] = now_ns() - t4;
+    if (total != nm * nh || edk2_sum != lib_sum) {
+      fprintf(stderr, "EDK II and library disagree\n");
+      return 1;
+    }
+#endif
+    t_lib[r] = t1 - t0;
+    t_base[r] = t3 - t2;
   }
-  printf("discovery+PRMT %u modules x %u handlers (%u-byte PRMT), best of %d:\n", nm, nh, size, reps);
-  printf("  lib  (validated, binary search)  %10.3f ms  %8.1f ns/handler\n", lib_best / 1e6, lib_best / (nm * nh));
-  printf("  base (EDK II linear, unchecked)  %10.3f ms  %8.1f ns/handler\n", base_best / 1e6, base_best / (nm * nh));
-  printf("  ratio lib/base                   %10.2f\n", lib_best / base_best);
+  double lib = median(t_lib, reps), base = median(t_base, reps), edk2 = median(t_edk2, reps);
+  printf("discovery+PRMT %u modules x %u handlers (%u-byte PRMT), median of %d:\n", nm, nh, size, reps);
+  printf("  lib  (validated, binary search)  %10.3f ms  %8.1f ns/handler\n", lib / 1e6, lib / (nm * nh));
+#ifdef RTPRM_BENCH_EDK2
+  printf("  edk2 (PrmPkg's own calls)        %10.3f ms  %8.1f ns/handler\n", edk2 / 1e6, edk2 / (nm * nh));
+#else
+  (void)edk2;
+  printf("  edk2 (PrmPkg's own calls)        %s\n", EDK2_NA);
+#endif
+  printf("  base (EDK II-style, reimpl.)     %10.3f ms  %8.1f ns/handler\n", base / 1e6, base / (nm * nh));
+#ifdef RTPRM_BENCH_EDK2
+  printf("  ratio lib/edk2                   %10.2f\n", lib / edk2);
+#else
+  printf("  ratio lib/edk2                   %s\n", EDK2_NA);
+#endif
+  printf("  ratio lib/base                   %10.2f\n", lib / base);
   for (uint32_t m = 0; m < nm; m++) free(ims[m].mem);
   free(ims);
   free(btable);
+  free(t_lib);
+  free(t_base);
+  free(t_edk2);
   return 0;
 }
 
 static int bench_lookup(int reps) {
   static rp_pe_image img;
-  printf("handler-name resolution vs export count (all names looked up, best of %d):\n", reps);
-  printf("  %8s %14s %14s %8s\n", "exports", "lib ns/lookup", "base ns/lookup", "ratio");
+  double *t_lib = calloc((size_t)reps, sizeof(double)), *t_base = calloc((size_t)reps, sizeof(double));
+  double *t_edk2 = calloc((size_t)reps, sizeof(double));
+  char(*names)[8] = calloc(16384, sizeof(*names));
+  for (uint32_t i = 0; i < 16384; i++) snprintf(names[i], sizeof(names[i]), "H%05u", i);
+  printf("handler-name resolution vs export count (every name looked up once, median of %d):\n", reps);
+  printf("  %8s %14s %14s %14s %9s %9s\n", "exports", "lib ns/lookup", "edk2 ns/lookup", "base ns/lookup",
+         "lib/edk2", "lib/base");
   for (uint32_t n = 16; n <= 16384; n *= 4) {
     image im = make_image(0, n, 0);
     rp_pe_exports e;
     if (EFI_ERROR(rp_pe_parse(rp_bytes_of(im.mem, im.size), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, NULL)) ||
         EFI_ERROR(rp_pe_exports_parse(&img, &e, NULL)) || !e.names_sorted)
       return 1;
-    double lib = 1e30, base = 1e30;
+#ifdef RTPRM_BENCH_EDK2
+    /* No descriptor in these images: the EXPORTS step is what counts. */
+    edk2ref_prm_module mod;
+    edk2ref_prm_module_find(im.mem, &mod);
+    if (mod.export_directory == NULL || mod.image_address != (uint64_t)(uintptr_t)im.mem) {
+      fprintf(stderr, "EDK II found no export directory (step %d)\n", mod.step);
+      return 1;
+    }
+#endif
     for (int r = 0; r < reps; r++) {
-      char nm[16];
       uint64_t sum = 0;
       double t0 = now_ns();
       for (uint32_t i = 0; i < n; i++) {
         rp_pe_export x;
-        snprintf(nm, sizeof(nm), "H%05u", i);
-        if (EFI_ERROR(rp_pe_export_find(&img, &e, nm, &x, NULL))) return 1;
+        if (EFI_ERROR(rp_pe_export_find(&img, &e, names[i], &x, NULL))) return 1;
         sum += x.rva;
       }
       double t1 = now_ns();
-      for (uint32_t i = 0; i < n; i++) {
-        snprintf(nm, sizeof(nm), "H%05u", i);
-        sum -= linear_find(im.mem, nm, 128);
-      }
+      for (uint32_t i = 0; i < n; i++) sum -= linear_find(im.mem, names[i], 128);
       double t2 = now_ns();
       if (sum != 0) return 1;
-      if (t1 - t0 < lib) lib = t1 - t0;
-      if (t2 - t1 < base) base = t2 - t1;
+#ifdef RTPRM_BENCH_EDK2
+      for (uint32_t i = 0; i < n; i++) {
+        uint64_t a;
+        if (edk2ref_prm_export_address(&mod, names[i], &a) != 0) return 1;
+        sum += a - (uint64_t)(uintptr_t)im.mem;
+      }
+      double t3 = now_ns();
+      for (uint32_t i = 0; i < n; i++) sum -= TEXT_RVA + 16 * i;
+      if (sum != 0) {
+        fprintf(stderr, "EDK II and library disagree\n");
+        return 1;
+      }
+      t_edk2[r] = t3 - t2;
+#endif
+      t_lib[r] = t1 - t0;
+      t_base[r] = t2 - t1;
     }
-    printf("  %8u %14.1f %14.1f %8.2f\n", n, lib / n, base / n, lib / base);
+    double lib = median(t_lib, reps) / n, base = median(t_base, reps) / n, edk2 = median(t_edk2, reps) / n;
+#ifdef RTPRM_BENCH_EDK2
+    printf("  %8u %14.1f %14.1f %14.1f %9.3f %9.3f\n", n, lib, edk2, base, lib / edk2, lib / base);
+#else
+    (void)edk2;
+    printf("  %8u %14.1f %14s %14.1f %9s %9.3f\n", n, lib, "n/a", base, "n/a", lib / base);
+#endif
     free(im.mem);
   }
+#ifndef RTPRM_BENCH_EDK2
+  printf("  edk2: %s\n", EDK2_NA);
+#endif
+  free(names);
+  free(t_lib);
+  free(t_base);
+  free(t_edk2);
   return 0;
 }
 
@@ -284,6 +411,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--modules")) nm = (uint32_t)atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--handlers")) nh = (uint32_t)atoi(argv[i + 1]);
   }
+  if (reps < 1) reps = 1;
   rp_log_set_level(RP_LOG_ERROR);
   if (bench_discovery(nm, nh, reps)) return 1;
   return bench_lookup(reps);

@@ -1,24 +1,39 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * Runtime re-relocation benchmark (spec runtime.md §8, the performance
- * anchor). Synthesises a valid PE32+ X64 image whose .data (default 8 MiB)
- * is all DIR64 sites (1,048,576), with a .reloc directory of one block per
- * page; parses it, loads it, relocates it to A recording the EDK II fixup
- * format, then times, in the same run:
- *   lib   rp_pe_runtime_relocate(A -> B, RP_PE_PROFILE_COMPAT) with that record (re-parse, full
- *         validation pass, apply pass)
- *   bare  a loop over the same sites: read u64, compare with the recorded
- *         value, add delta, write (no validation at all)
- * Each repetition starts from the same A image (restored by memcpy, not
- * timed). Prints the median ns/fixup of each and the ratio; both results
- * must be byte-identical (exit 1 otherwise).
+ * Re-relocation benchmark (spec runtime.md §8, the performance anchor),
+ * ours against EDK II's BasePeCoffLib in the same run. Synthesises a valid
+ * PE32+ X64 image whose .data (default 8 MiB) is all DIR64 sites
+ * (1,048,576), with a .reloc directory of one block per page. Both loaders
+ * load the same file (the two mapped images must be byte-identical), then
+ * each repetition (median of R) restores its input untimed and times:
+ *
+ *  load-time relocation, preferred base -> A, recording the EDK II record
+ *   ours   rp_pe_relocate(RP_FIXUP_EDK2): validation pass, apply pass
+ *   edk2   PeCoffLoaderRelocateImage (edk2ref_relocate_loaded) with its
+ *          FixupData: one pass
+ *  runtime re-relocation, A -> B, each with its own record
+ *   ours   rp_pe_runtime_relocate(A -> B, RP_PE_PROFILE_COMPAT): re-parse,
+ *          record check, validation pass, apply pass
+ *   edk2   PeCoffLoaderRelocateImageForRuntime(image, B, size, record)
+ *   bare   a loop over the same sites: read u64, compare with the recorded
+ *          value, add delta, write (no validation at all)
+ *
+ * A is the address of the buffer EDK II's image sits in, for all of them:
+ * EDK II relocates a runtime image for the address it occupies and
+ * RelocateImageForRuntime computes its delta from that address (Adjust =
+ * VirtImageBase - ImageBase), so every variant makes the same move (same
+ * delta, same sites). Checked (exit 1 otherwise): relocated images and
+ * records byte-identical, re-relocated images identical on every byte
+ * but the header's ImageBase, which only rp_pe_runtime_relocate updates.
+ * Without the EDK II source (RTPRM_BENCH_EDK2 undefined) the EDK II
+ * column reads "n/a".
  *
  *   bench_rerelocate [--sites N] [--reps R]     wall time
  *   bench_rerelocate --callgrind [--sites N]    also instructions/fixup: runs
- *       itself twice under valgrind --tool=callgrind with
- *       --toggle-collect=rp_pe_runtime_relocate / bare_loop (exact counts)
- *   bench_rerelocate --once [--sites N]         one call of each (what the
- *       --callgrind children run)
+ *       itself under valgrind --tool=callgrind once per measured function
+ *       with --toggle-collect=<function> (exact counts)
+ *   bench_rerelocate --once [--sites N]         one call of each measured
+ *       function (what the --callgrind children run)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -29,13 +44,18 @@
 
 #include "rtprm/pe.h"
 
+#ifdef RTPRM_BENCH_EDK2
+#include "edk2ref.h"
+#endif
+
 #define SA          0x1000u
 #define FA          0x200u
 #define HDR_SIZE    0x400u
 #define PREF_BASE   0x180000000ull
-#define BASE_A      0x7F0000000000ull
 #define BASE_B      0xFFFF800012340000ull
 #define PER_PAGE    (SA / 8u)
+#define BASE_OFF    (0x40u + 24u + 24u) /* the optional header's ImageBase */
+#define EDK2_NA     "n/a (edk2 source not cached: make edk2-source)"
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -140,14 +160,40 @@ static int by_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* Median ns per fixup of the `reps` timings in t (sorted in place). */
+static double per_fixup(double *t, uint32_t reps, size_t n) {
+  qsort(t, reps, sizeof(double), by_double);
+  return t[reps / 2] / (double)n;
+}
+
 static void die(const char *what, EFI_STATUS st, const rp_diag *d) {
   fprintf(stderr, "%s: %s (%s)\n", what, rp_status_name(st), rp_reason_name(d->reason));
   exit(1);
 }
 
-/* Instructions counted by callgrind inside `fn` for one --once run. */
+static int mismatch(const char *what) {
+  fprintf(stderr, "MISMATCH: %s\n", what);
+  return 1;
+}
+
+#ifdef RTPRM_BENCH_EDK2
+static uint64_t rd64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static void edk2_die(const char *what, const edk2ref_result *r) {
+  fprintf(stderr, "EDK II %s: step %d, status 0x%" PRIx64 ", image error %u\n", what, r->step, r->status,
+          r->image_error);
+  exit(1);
+}
+#endif
+
+/* Instructions counted by callgrind inside `fn` (and its callees) for one
+ * --once run. */
 static int callgrind_count(const char *self, const char *fn, uint32_t pages, uint64_t *ir) {
-  char out[64], cmd[1024], line[512];
+  char out[128], cmd[1024], line[512];
   snprintf(out, sizeof(out), "/tmp/bench_rerelocate.%d.%s.cg", (int)getpid(), fn);
   snprintf(cmd, sizeof(cmd),
            "valgrind --tool=callgrind --callgrind-out-file=%s --toggle-collect=%s '%s' --once --sites %u "
@@ -166,6 +212,46 @@ static int callgrind_count(const char *self, const char *fn, uint32_t pages, uin
   fclose(f);
   remove(out);
   return found;
+}
+
+/* One figure row: value with its unit, or the EDK II column's "n/a". */
+static void row(const char *label, int have, double v, const char *unit) {
+  if (have) printf("  %-46s %9.3f %s\n", label, v, unit);
+  else printf("  %-46s %s\n", label, EDK2_NA);
+}
+
+static void ratio(const char *label, int have, double a, double b) {
+  if (have) printf("  %-46s %9.2f\n", label, a / b);
+  else printf("  %-46s %s\n", label, EDK2_NA);
+}
+
+#ifdef RTPRM_BENCH_EDK2
+#define HAVE_EDK2 1
+#else
+#define HAVE_EDK2 0
+#endif
+
+enum { F_RELOC, F_EDK2_RELOC, F_RUNTIME, F_EDK2_RUNTIME, F_BARE, F_COUNT };
+static const char *const fn_name[F_COUNT] = {
+  "rp_pe_relocate", "PeCoffLoaderRelocateImage", "rp_pe_runtime_relocate", "PeCoffLoaderRelocateImageForRuntime",
+  "bare_loop",
+};
+
+static void report(const char *title, const double *v, const char *unit, size_t n, int per_site) {
+  double f[F_COUNT];
+  for (int i = 0; i < F_COUNT; i++) f[i] = per_site ? v[i] / (double)n : v[i];
+  printf("%s\n", title);
+  printf(" load-time relocation, preferred base -> A, recording the EDK II record:\n");
+  row("ours   rp_pe_relocate", 1, f[F_RELOC], unit);
+  row("EDK II PeCoffLoaderRelocateImage", HAVE_EDK2, f[F_EDK2_RELOC], unit);
+  ratio("ratio ours/EDK II", HAVE_EDK2, f[F_RELOC], f[F_EDK2_RELOC]);
+  printf(" runtime re-relocation, A -> B with that record:\n");
+  row("ours   rp_pe_runtime_relocate", 1, f[F_RUNTIME], unit);
+  row("EDK II PeCoffLoaderRelocateImageForRuntime", HAVE_EDK2, f[F_EDK2_RUNTIME], unit);
+  row("bare loop", 1, f[F_BARE], unit);
+  ratio("ratio ours/EDK II", HAVE_EDK2, f[F_RUNTIME], f[F_EDK2_RUNTIME]);
+  ratio("ratio ours/bare", 1, f[F_RUNTIME], f[F_BARE]);
+  ratio("ratio EDK II/bare", HAVE_EDK2, f[F_EDK2_RUNTIME], f[F_BARE]);
 }
 
 int main(int argc, char **argv) {
@@ -197,75 +283,143 @@ int main(int argc, char **argv) {
   EFI_STATUS st = rp_pe_parse(rp_bytes_of(file, file_len), RP_PE_LAYOUT_FILE, RP_PE_PROFILE_COMPAT, &img, &d);
   if (EFI_ERROR(st)) die("parse", st, &d);
   const size_t size = img.size_of_image;
-  uint8_t *loaded = xalloc(size), *lib = xalloc(size), *bare = xalloc(size);
-  st = rp_pe_load(&img, rp_mbytes_of(loaded, size), &d);
+  /* home: where EDK II's image lives; its address is A for every variant. */
+  uint8_t *home = xalloc(size), *fresh = xalloc(size), *ours_a = xalloc(size), *lib = xalloc(size),
+          *bare = xalloc(size);
+  const uint64_t base_a = (uint64_t)(uintptr_t)home, delta = BASE_B - base_a;
+  st = rp_pe_load(&img, rp_mbytes_of(fresh, size), &d);
   if (EFI_ERROR(st)) die("load", st, &d);
   uint64_t need;
   st = rp_pe_fixup_size(&img, RP_FIXUP_EDK2, &need, &d);
   if (EFI_ERROR(st)) die("fixup size", st, &d);
   uint8_t *record = xalloc((size_t)need);
-  rp_pe_reloc_stats rs;
-  st = rp_pe_relocate(&img, rp_mbytes_of(loaded, size), BASE_A, RP_FIXUP_EDK2, rp_mbytes_of(record, (size_t)need),
-                      &rs, &d);
-  if (EFI_ERROR(st)) die("relocate to A", st, &d);
   /* The bare loop's inputs: site RVAs in directory order and the record
    * (all DIR64: the EDK II record is the packed u64 values). */
   uint32_t *offs = xalloc(n * sizeof(uint32_t));
   for (size_t i = 0; i < n; i++) offs[i] = 0x2000u + (uint32_t)(8 * i);
-  const uint64_t delta = BASE_B - BASE_A;
+  double *t[F_COUNT];
+  for (int i = 0; i < F_COUNT; i++) t[i] = xalloc(reps * sizeof(double));
 
-  double *t_lib = xalloc(reps * sizeof(double)), *t_bare = xalloc(reps * sizeof(double));
+#ifdef RTPRM_BENCH_EDK2
+  edk2ref_loaded el;
+  edk2ref_result er;
+  if (edk2ref_load(file, file_len, home, size, &el, &er) != 0) edk2_die("load", &er);
+  if (memcmp(home, fresh, size) != 0) return mismatch("EDK II's LoadImage and rp_pe_load map the file differently");
+  if (er.fixup_data_size != need) return mismatch("EDK II's FixupDataSize and rp_pe_fixup_size differ");
+  uint8_t *edk_record = xalloc((size_t)need), *edk_a = xalloc(size);
+#endif
+
+  /* 1. load-time relocation, preferred base -> A */
+  rp_pe_reloc_stats rs;
+  for (uint32_t r = 0; r < reps; r++) {
+    memcpy(ours_a, fresh, size);
+    double t0 = now_ns();
+    st = rp_pe_relocate(&img, rp_mbytes_of(ours_a, size), base_a, RP_FIXUP_EDK2, rp_mbytes_of(record, (size_t)need),
+                        &rs, &d);
+    t[F_RELOC][r] = now_ns() - t0;
+    if (EFI_ERROR(st)) die("relocate to A", st, &d);
+#ifdef RTPRM_BENCH_EDK2
+    memcpy(home, fresh, size);
+    t0 = now_ns();
+    uint64_t es = edk2ref_relocate_loaded(&el, 0, edk_record, (size_t)need, &er);
+    t[F_EDK2_RELOC][r] = now_ns() - t0;
+    if (es != 0) edk2_die("relocate", &er);
+#endif
+  }
+  if (rs.by_type[10] != n) return mismatch("rp_pe_relocate did not apply every DIR64 site");
+#ifdef RTPRM_BENCH_EDK2
+  if (memcmp(home, ours_a, size) != 0) return mismatch("relocated images differ (ours vs EDK II)");
+  if (memcmp(edk_record, record, (size_t)need) != 0) return mismatch("fixup records differ (ours vs EDK II)");
+  memcpy(edk_a, home, size);
+  if (!once) {
+    /* edk2ref_load_relocate (one call, at another address, for A) gives
+     * the same image and record. */
+    uint8_t *rec2 = xalloc((size_t)need);
+    if (edk2ref_load_relocate(file, file_len, lib, size, base_a, rec2, (size_t)need, &er) != 0)
+      edk2_die("load_relocate", &er);
+    if (memcmp(lib, edk_a, size) != 0 || memcmp(rec2, edk_record, (size_t)need) != 0)
+      return mismatch("edk2ref_load_relocate differs from edk2ref_load + edk2ref_relocate_loaded");
+    free(rec2);
+  }
+#endif
+
+  /* 2. runtime re-relocation, A -> B */
   rp_pe_rerelocate_stats rt = { 0 };
   for (uint32_t r = 0; r < reps; r++) {
-    memcpy(lib, loaded, size);
+    memcpy(lib, ours_a, size);
     double t0 = now_ns();
-    st = rp_pe_runtime_relocate(rp_mbytes_of(lib, size), RP_PE_PROFILE_COMPAT, BASE_A, BASE_B, RP_FIXUP_EDK2,
+    st = rp_pe_runtime_relocate(rp_mbytes_of(lib, size), RP_PE_PROFILE_COMPAT, base_a, BASE_B, RP_FIXUP_EDK2,
                                 rp_bytes_of(record, (size_t)need), &rt, &d);
-    t_lib[r] = now_ns() - t0;
+    t[F_RUNTIME][r] = now_ns() - t0;
     if (EFI_ERROR(st)) die("runtime relocate", st, &d);
-    memcpy(bare, loaded, size);
+    memcpy(bare, ours_a, size);
     t0 = now_ns();
     bare_loop(bare, offs, (const uint64_t *)record, n, delta);
-    t_bare[r] = now_ns() - t0;
+    t[F_BARE][r] = now_ns() - t0;
+#ifdef RTPRM_BENCH_EDK2
+    memcpy(home, edk_a, size);
+    t0 = now_ns();
+    edk2ref_relocate_for_runtime(home, BASE_B, size, edk_record);
+    t[F_EDK2_RUNTIME][r] = now_ns() - t0;
+#endif
   }
-  /* Same result (the header ImageBase aside, which only the library writes). */
+  /* Same result (the header ImageBase aside, which only ours writes). */
   if (rt.applied != n || rt.skipped != 0 || memcmp(lib + HDR_SIZE, bare + HDR_SIZE, size - HDR_SIZE) != 0) {
     fprintf(stderr, "MISMATCH: applied %" PRIu64 " skipped %" PRIu64 " of %zu sites\n", rt.applied, rt.skipped, n);
     return 1;
   }
+#ifdef RTPRM_BENCH_EDK2
+  if (memcmp(home + HDR_SIZE, lib + HDR_SIZE, size - HDR_SIZE) != 0)
+    return mismatch("re-relocated images differ (ours vs EDK II)");
+  if (memcmp(home, lib, BASE_OFF) != 0 ||
+      memcmp(home + BASE_OFF + 8, lib + BASE_OFF + 8, HDR_SIZE - BASE_OFF - 8) != 0 ||
+      rd64(lib + BASE_OFF) != BASE_B || rd64(home + BASE_OFF) != base_a)
+    return mismatch("re-relocated headers differ beyond ImageBase (ours B, EDK II A)");
+#endif
   if (once) return 0;
-  qsort(t_lib, reps, sizeof(double), by_double);
-  qsort(t_bare, reps, sizeof(double), by_double);
-  double lib_ns = t_lib[reps / 2] / (double)n, bare_ns = t_bare[reps / 2] / (double)n;
+
+  double ns[F_COUNT] = { 0 };
+  for (int i = 0; i < F_COUNT; i++)
+    if (HAVE_EDK2 || (i != F_EDK2_RELOC && i != F_EDK2_RUNTIME)) ns[i] = per_fixup(t[i], reps, n);
   printf("sites %zu (DIR64, %u pages, .data %u KiB), record %" PRIu64 " bytes, %u repetitions (median)\n", n, pages,
          pages * 4, need, reps);
-  printf("rp_pe_runtime_relocate  %.3f ns/fixup\n", lib_ns);
-  printf("bare loop               %.3f ns/fixup\n", bare_ns);
-  printf("ratio                   %.2f\n", lib_ns / bare_ns);
+#ifdef RTPRM_BENCH_EDK2
+  printf("EDK II: BasePeCoffLib of edk2 %s (Debian source), clang -O2; results checked byte for byte\n",
+         edk2ref_version());
+#else
+  printf("EDK II: %s\n", EDK2_NA);
+#endif
+  printf("A = 0x%" PRIx64 " (EDK II's image buffer), B = 0x%" PRIx64 "\n", base_a, (uint64_t)BASE_B);
+  report("wall time, ns/fixup:", ns, "ns/fixup", n, 0);
   if (callgrind) {
-    uint64_t ir_lib, ir_bare;
     char self[4096];
     ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (k <= 0) return 2;
     self[k] = '\0';
-    if (callgrind_count(self, "rp_pe_runtime_relocate", pages, &ir_lib) != 0 ||
-        callgrind_count(self, "bare_loop", pages, &ir_bare) != 0) {
-      fprintf(stderr, "callgrind run failed (is valgrind installed?)\n");
-      return 2;
+    double ir[F_COUNT] = { 0 };
+    for (int i = 0; i < F_COUNT; i++) {
+      uint64_t v;
+      if (!HAVE_EDK2 && (i == F_EDK2_RELOC || i == F_EDK2_RUNTIME)) continue;
+      if (callgrind_count(self, fn_name[i], pages, &v) != 0) {
+        fprintf(stderr, "callgrind run failed (is valgrind installed?)\n");
+        return 2;
+      }
+      ir[i] = (double)v;
     }
-    printf("callgrind: rp_pe_runtime_relocate %.2f instructions/fixup (%" PRIu64 " total)\n",
-           (double)ir_lib / (double)n, ir_lib);
-    printf("callgrind: bare loop              %.2f instructions/fixup (%" PRIu64 " total)\n",
-           (double)ir_bare / (double)n, ir_bare);
-    printf("callgrind: ratio                  %.2f\n", (double)ir_lib / (double)ir_bare);
+    report("callgrind (exact), instructions/fixup:", ir, "instr/fixup", n, 1);
   }
   free(file);
-  free(loaded);
+  free(home);
+  free(fresh);
+  free(ours_a);
   free(lib);
   free(bare);
   free(record);
   free(offs);
-  free(t_lib);
-  free(t_bare);
+  for (int i = 0; i < F_COUNT; i++) free(t[i]);
+#ifdef RTPRM_BENCH_EDK2
+  free(edk_record);
+  free(edk_a);
+#endif
   return 0;
 }
