@@ -27,6 +27,9 @@ extern void __asan_set_error_report_callback(void (*cb)(const char *)) __attribu
 typedef struct control {
   uint64_t file_len;
   uint64_t virt_base;
+  uint64_t image_cap;
+  uint64_t dirty; /* bytes of the image area earlier runs may have written
+                   * (here, not in the child: it outlives a restarted child) */
   edk2_run run;
 } control;
 
@@ -105,14 +108,26 @@ static uint64_t image_end(uint64_t image_size) {
   return image_size < EDK2_ORACLE_IMAGE_MAX ? image_size : EDK2_ORACLE_IMAGE_MAX;
 }
 
+/* The first byte of p[0..n) that is not SLACK_BYTE, or n (memcmp against
+ * a pattern block: the byte loop only runs on a mismatch). */
+static uint64_t pattern_ends(const uint8_t *p, uint64_t n) {
+  static uint8_t block[EDK2_ORACLE_SLACK];
+  if (block[0] != SLACK_BYTE) memset(block, SLACK_BYTE, sizeof(block));
+  for (uint64_t i = 0; i < n; i += sizeof(block)) {
+    uint64_t k = n - i < sizeof(block) ? n - i : sizeof(block);
+    if (memcmp(p + i, block, k) == 0) continue;
+    for (uint64_t j = 0; j < k; j++)
+      if (p[i + j] != SLACK_BYTE) return i + j;
+  }
+  return n;
+}
+
 static void child_slack_check(uint64_t image_size) {
   edk2_run *r = &g.ctl->run;
-  for (uint64_t i = image_end(image_size); i < image_end(image_size) + EDK2_ORACLE_SLACK; i++) {
-    if (g.image[i] != SLACK_BYTE) {
-      r->slack_written = true;
-      r->slack_offset = i;
-      return;
-    }
+  uint64_t at = pattern_ends(g.image + image_end(image_size), EDK2_ORACLE_SLACK);
+  if (at < EDK2_ORACLE_SLACK) {
+    r->slack_written = true;
+    r->slack_offset = image_end(image_size) + at;
   }
 }
 
@@ -125,12 +140,10 @@ static void child_record_prepare(uint64_t fds) {
 
 static void child_record_check(uint64_t fds) {
   edk2_run *r = &g.ctl->run;
-  for (uint64_t i = fds; i < fds + RECORD_GUARD; i++) {
-    if (g.record[i] != SLACK_BYTE) {
-      r->record_overrun = true;
-      r->record_overrun_at = i;
-      return;
-    }
+  uint64_t at = pattern_ends(g.record + fds, RECORD_GUARD);
+  if (at < RECORD_GUARD) {
+    r->record_overrun = true;
+    r->record_overrun_at = fds + at;
   }
 }
 
@@ -146,9 +159,11 @@ static void child_run_one(void) {
    * slack after SizeOfImage starts as a pattern: what is left of it
    * afterwards shows a write out of the image. */
   edk2ref_image_info(g.file, (size_t)c->file_len, &info);
-  memset(g.image, 0, image_end(info.image_size));
-  memset(g.image + image_end(info.image_size), SLACK_BYTE, EDK2_ORACLE_SLACK);
-  edk2ref_load(g.file, (size_t)c->file_len, g.image, EDK2_ORACLE_IMAGE_MAX, &loaded, &r->result);
+  uint64_t end = image_end(info.image_size);
+  memset(g.image, 0, end < c->dirty ? end : c->dirty); /* the rest never left zero */
+  memset(g.image + end, SLACK_BYTE, EDK2_ORACLE_SLACK);
+  if (end + EDK2_ORACLE_SLACK > c->dirty) c->dirty = end + EDK2_ORACLE_SLACK;
+  edk2ref_load(g.file, (size_t)c->file_len, g.image, (size_t)c->image_cap, &loaded, &r->result);
   if (r->result.step == EDK2REF_OK) {
     uint64_t fds = r->result.fixup_data_size;
     if (fds <= EDK2_ORACLE_RECORD_MAX - RECORD_GUARD) child_record_prepare(fds);
@@ -227,8 +242,8 @@ static bool answered(void) {
   return false;
 }
 
-bool edk2_oracle_run(const uint8_t *file, size_t len, uint64_t virt_base, edk2_run *out) {
-  if (len > EDK2_ORACLE_FILE_MAX) return false;
+bool edk2_oracle_run(const uint8_t *file, size_t len, uint64_t virt_base, uint64_t image_cap, edk2_run *out) {
+  if (len > EDK2_ORACLE_FILE_MAX || image_cap > EDK2_ORACLE_IMAGE_MAX) return false;
   if (g.map == NULL && !map_buffers()) {
     fprintf(stderr, "edk2_oracle: cannot map the shared buffers\n");
     abort();
@@ -240,6 +255,7 @@ bool edk2_oracle_run(const uint8_t *file, size_t len, uint64_t virt_base, edk2_r
   memcpy(g.file, file, len);
   g.ctl->file_len = len;
   g.ctl->virt_base = virt_base;
+  g.ctl->image_cap = image_cap;
   memset(&g.ctl->run, 0, sizeof(g.ctl->run));
   uint8_t cmd = 1;
   if (write(g.req, &cmd, 1) != 1) {

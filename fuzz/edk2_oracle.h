@@ -60,11 +60,12 @@ uint64_t edk2_oracle_image_base(void);
 const uint8_t *edk2_oracle_image(void);
 const uint8_t *edk2_oracle_record(void);
 
-/* Runs EDK II on file[0..len): GetImageInfo, LoadImage at the image area,
+/* Runs EDK II on file[0..len): GetImageInfo, LoadImage at the image area
+ * (image_cap bytes available: a larger SizeOfImage ends at EDK2REF_SETUP),
  * RelocateImage for the area's own address with a fixup record (as for a
  * runtime driver), then, when virt_base != 0 and that succeeded,
  * RelocateImageForRuntime to virt_base. false: the input is not runnable
- * here (too large); *out is then unset. */
-bool edk2_oracle_run(const uint8_t *file, size_t len, uint64_t virt_base, edk2_run *out);
+ * here (file or cap too large); *out is then unset. */
+bool edk2_oracle_run(const uint8_t *file, size_t len, uint64_t virt_base, uint64_t image_cap, edk2_run *out);
 
 #endif

@@ -45,6 +45,16 @@ typedef struct diff_outcome {
   uint64_t  ours_image_base, edk2_image_base;
   uint64_t  image_diff_at, record_diff_at;
   uint64_t  virt_base;
+  /* facts about the file, for the rules EDK II applies and we do not
+   * (fuzz/pe_vs_edk2_classes.c diff_file_facts) */
+  bool      f_short_header_read;   /* fewer than 264 bytes from e_lfanew */
+  bool      f_opt_size_not_exact;  /* SizeOfOptionalHeader != what NumberOfRvaAndSizes needs */
+  bool      f_headers_room;        /* EDK II's SizeOfHeaders/SizeOfImage/NumberOfSections rules fail */
+  bool      f_cert_past_eof;       /* certificate table (file offset + size) past the file */
+  bool      f_raw_in_headers;      /* a section's raw data starts inside SizeOfHeaders */
+  bool      f_debug_entry_past_eof;/* a debug directory entry EDK II reads lies past the file */
+  bool      f_codeview_small;      /* the CodeView entry is shorter than its signature's record */
+  bool      f_resource_dir;        /* a resource directory (EDK II walks it for an HII package) */
   /* the verdict */
   int       cls;           /* index into diff_classes, or -1: agreement */
 } diff_outcome;
@@ -61,12 +71,14 @@ extern const diff_class diff_classes[];
 extern const size_t diff_class_count;
 
 void diff_outcome_init(diff_outcome *o);
+/* Fills the f_* facts from the file bytes (PE images with a DOS header). */
+void diff_file_facts(diff_outcome *o, const uint8_t *file, size_t len);
 void diff_ours_failed(diff_outcome *o, diff_step step, uint32_t reason);
 void diff_take_edk2(diff_outcome *o, const edk2_run *e, uint64_t x);
 bool diff_first(const uint8_t *a, const uint8_t *b, uint64_t n, uint64_t *at);
 /* Classifies (agreement, a class, or abort on class d) and prints the line
- * when RTPRM_DIFF_PRINT is set. */
-void diff_conclude(diff_outcome *o, const uint8_t *file, size_t len);
+ * when RTPRM_DIFF_PRINT is set; input/size: the whole input (with trailer). */
+void diff_conclude(diff_outcome *o, const uint8_t *input, size_t size);
 /* The one-line description ("pe_vs_edk2: class=... ours=... edk2=..."). */
 void diff_describe(const diff_outcome *o, char *out, size_t cap);
 
