@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 REPORTS := $(CURDIR)/reports
 
-.PHONY: all deps firmware edk2 edk2-source build test test-host test-fuzz fuzz-smoke coverage evidence fuzz gate sweep sarif clean help
+.PHONY: all deps firmware edk2 edk2-source build test test-host test-fuzz fuzz-smoke edk2-differential coverage evidence fuzz gate sweep sarif clean help
 
 all: build
 
@@ -65,6 +65,14 @@ coverage: deps
 # Fuzz smoke for the evidence: every target, both engines, a few seconds each.
 fuzz-smoke: test-fuzz
 	$(PY) tools/fuzz/campaign.py $(FUZZ_SMOKE_SECONDS) --reports $(REPORTS)
+	$(MAKE) --no-print-directory edk2-differential
+
+# pe_vs_edk2's classes counted again with the campaign's corpora
+# (reports/anchors/edk2-differential.md); needs the host build's replay.
+EDK2_DIFF_REPLAY := build/host/bin/fuzz_pe_vs_edk2_replay
+edk2-differential:
+	@if [ -x $(EDK2_DIFF_REPLAY) ]; then $(PY) tools/fuzz/edk2_differential.py report --replay $(EDK2_DIFF_REPLAY) --reports $(REPORTS); \
+	else echo "edk2-differential: $(EDK2_DIFF_REPLAY) not built (make build): report left as it was"; fi
 
 # Every conformance case and fuzz corpus input, failing its 1st, 2nd, ... allocation (host preset, ASan + UBSan).
 sweep: build
@@ -84,6 +92,7 @@ fuzz: deps edk2-source
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
 	cmake --preset afl >/dev/null && cmake --build --preset afl -j $(JOBS)
 	$(PY) tools/fuzz/campaign.py $(SECONDS) --reports $(REPORTS)
+	$(MAKE) --no-print-directory edk2-differential
 
 gate:
 	$(PY) tools/gate.py --thresholds gate/thresholds.json --reports $(REPORTS) --json $(REPORTS)/gate.json

@@ -147,6 +147,15 @@ static void child_record_check(uint64_t fds) {
   }
 }
 
+/* A guard page at the first page boundary at or after the image's end, for
+ * the run: a fixup that reads and writes back the same bytes past
+ * SizeOfImage leaves the slack pattern as it was, but not the page. */
+static uint8_t *child_end_guard(uint64_t end, int prot) {
+  uint64_t at = (end + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+  if (at + PAGE > EDK2_ORACLE_IMAGE_MAX + EDK2_ORACLE_SLACK) return NULL;
+  return mprotect(g.image + at, PAGE, prot) == 0 ? g.image + at : NULL;
+}
+
 static void child_run_one(void) {
   static edk2ref_loaded loaded;
   control *c = g.ctl;
@@ -163,6 +172,7 @@ static void child_run_one(void) {
   memset(g.image, 0, end < c->dirty ? end : c->dirty); /* the rest never left zero */
   memset(g.image + end, SLACK_BYTE, EDK2_ORACLE_SLACK);
   if (end + EDK2_ORACLE_SLACK > c->dirty) c->dirty = end + EDK2_ORACLE_SLACK;
+  uint8_t *guard = child_end_guard(end, PROT_NONE);
   edk2ref_load(g.file, (size_t)c->file_len, g.image, (size_t)c->image_cap, &loaded, &r->result);
   if (r->result.step == EDK2REF_OK) {
     uint64_t fds = r->result.fixup_data_size;
@@ -174,6 +184,7 @@ static void child_run_one(void) {
     edk2ref_relocate_for_runtime(g.image, c->virt_base, r->result.image_size, g.record);
     r->runtime_ran = true;
   }
+  if (guard != NULL) (void)mprotect(guard, PAGE, PROT_READ | PROT_WRITE);
   child_slack_check(info.image_size);
 }
 

@@ -11,8 +11,10 @@
  * The image area is where EDK II loads the image: its address is the base
  * the image is relocated for (the DXE core relocates for where it loaded).
  * The slack after the image is filled with a pattern; a changed byte is a
- * write past SizeOfImage by EDK II. A fault in a guard page is an access
- * before or past the image area. The record buffer gets the same
+ * write past SizeOfImage by EDK II. During the run the first page boundary
+ * at or after SizeOfImage is a guard page too (the child's own protection),
+ * so an access past the image faults even when it writes back what it read.
+ * A fault in a guard page is an access before or past the image. The record buffer gets the same
  * treatment: FixupDataSize bytes, then a pattern.
  */
 #ifndef RTPRM_EDK2_ORACLE_H

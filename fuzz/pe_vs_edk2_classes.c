@@ -195,6 +195,10 @@ static bool b_we_refuse_relocations(const diff_outcome *o) {
             RP_R_PE_RELOC_DIR_ALIGN, RP_R_PE_RELOCS_STRIPPED);
 }
 
+static bool b_we_refuse_new_base(const diff_outcome *o) {
+  return ours_refused_at(o, DIFF_RELOCATE) && edk2_ok(o) && o->ours_reason == RP_R_PE_NEW_BASE;
+}
+
 /* ---- (b) rules EDK II applies and we do not: we load, EDK II refuses --------- */
 
 static bool edk2_refuses_info(const diff_outcome *o) { return !ours_refused(o) && edk2_refused_at(o, EDK2REF_INFO); }
@@ -245,6 +249,10 @@ const diff_class diff_classes[] = {
     "a relocation rule EDK II does not check (directory consumed exactly, targets clear of the headers and the "
     "directory, whole target inside the image, block sizes, types): we refuse, EDK II relocates",
     "docs/pecoff.md §1 (Relocation targets), §4, §8", b_we_refuse_relocations },
+  { "b-we-refuse-new-base", 'b',
+    "the load address is no legal base for the image: not SectionAlignment-aligned, or for a TE image not a "
+    "whole-page move (AArch64 ADRP pairs keep their page offset); we refuse, EDK II loads anywhere",
+    "docs/pecoff.md §1 (New base)", b_we_refuse_new_base },
   { "b-edk2-short-header-read", 'b',
     "fewer than 264 bytes from e_lfanew: EDK II reads a whole PE32+ header union and refuses a short read; we read "
     "what the headers declare", "docs/pecoff.md §8", b_edk2_short_header_read },
@@ -333,7 +341,20 @@ static void save_example(const char *line, const uint8_t *input, size_t size) {
   fclose(f);
 }
 
+/* RTPRM_DIFF_CLASSES=1: the class table, once, a tab-separated line per
+ * class (tools/fuzz/edk2_differential.py reads it). */
+static void list_classes(void) {
+  static bool listed;
+  const char *e = getenv("RTPRM_DIFF_CLASSES");
+  if (listed || e == NULL || e[0] != '1') return;
+  listed = true;
+  for (size_t i = 0; i < diff_class_count; i++)
+    fprintf(stderr, "pe_vs_edk2-class\t%s\t%c\t%s\t%s\n", diff_classes[i].id, diff_classes[i].kind,
+            diff_classes[i].reference, diff_classes[i].what);
+}
+
 void diff_conclude(diff_outcome *o, const uint8_t *input, size_t size) {
+  list_classes();
   o->cls = -1;
   if (!agree(o)) {
     for (size_t i = 0; i < diff_class_count; i++) {

@@ -64,6 +64,13 @@ def main():
     fuzz = load(os.path.join(args.reports, "fuzz", "summary.json")) or {}
     for target in fuzz.get("targets", {}):
         expect(f"fuzz plot for {target} embedded", f'src="fuzz/{target}.svg"' in dom)
+    diff = load(os.path.join(args.reports, "anchors", "edk2-differential.json"))
+    if diff:
+        unexplained = sum(v.get("unexplained", 0) for v in diff.get("inputs", {}).values())
+        m = re.search(r'id="diff-unexplained">([^<]*)<', dom)
+        expect(f"EDK II differential: {unexplained} unexplained shown", m and m.group(1).strip() == str(unexplained))
+    else:
+        expect("EDK II differential report exists", False)
     sarif = glob.glob(os.path.join(args.reports, "sarif", "*.sarif"))
     expect(f"{len(sarif)} SARIF file(s) listed", sarif and all(os.path.basename(p) in dom for p in sarif))
     expect("gate figures linked from the page", "coverage" in text and "conformance" in text.lower())

@@ -15,6 +15,7 @@ Inputs (all under REPORTS, default ROOT/reports):
   e2e/*/result.json + serial.log, debugcon.log, qemu.cmd   (harnesses/e2e/ovmf_run.py)
   e2e/prmt-diff.md, e2e/edk2-*-runtime.json                 (harnesses/edk2)
   fuzz/summary.json             fuzz campaign summary (schema not fixed: shown as given)
+  anchors/edk2-differential.json, .md   pe_vs_edk2 classes (tools/fuzz/edk2_differential.py)
   sarif/*.sarif                 SARIF 2.1.0 logs
 
 Usage: index.py [--root DIR] [--reports-dir DIR]     Python: /usr/bin/python3, stdlib only.
@@ -538,6 +539,40 @@ def section_fuzz(page):
                         f"{len(targets)} target(s), {len(rows)} engine runs, {crashes} crash(es)"))
 
 
+def section_differential(page):
+    fpath = os.path.join(page.reports, "anchors", "edk2-differential.json")
+    page.add('<h2 id="edk2-differential">Differential against EDK II (pe_vs_edk2)</h2>')
+    d = load_section_json(page, fpath, "EDK II differential (reports/anchors/edk2-differential.json)",
+                          "EDK II differential", "edk2-differential")
+    if d is None:
+        return
+    md = os.path.join(page.reports, "anchors", "edk2-differential.md")
+    inputs = d.get("inputs", {})
+    unexplained = sum(v.get("unexplained", 0) for v in inputs.values())
+    replayed = sum(v.get("files", 0) for v in inputs.values())
+    page.add(f'<p>Source: {page.link(fpath)} · {page.link_if(md)} (tools/fuzz/edk2_differential.py, written '
+             f'{esc(mtime(fpath))}). Reference: {esc(d.get("reference"))}. Every disagreement between our loader '
+             f'and EDK II\'s on the same bytes falls in one class: (a) EDK II memory-safety defect on an input we '
+             f'reject, (b) our documented policy, (c) our bug, fixed.</p>')
+    page.add(f'<p>Inputs replayed: <span id="diff-replayed">{esc(replayed)}</span> · unexplained: '
+             f'<span id="diff-unexplained">{esc(unexplained)}</span> · campaign executions recorded: '
+             f'<span id="diff-executions">{esc(d.get("campaign_executions"))}</span></p>')
+    srcs = list(inputs)
+    rows = []
+    for c in d.get("classes", []):
+        counts = c.get("counts", {})
+        rows.append(f'<tr><td><code>{esc(c.get("id"))}</code></td><td>{esc(c.get("kind"))}</td>'
+                    f'<td>{esc(c.get("reference"))}</td>'
+                    f'<td>{tag("ok" if c.get("anchor_lands") else "bad", "lands" if c.get("anchor_lands") else "no")}</td>'
+                    + "".join(f"<td>{esc(counts.get(s, 0))}</td>" for s in srcs) + "</tr>")
+    page.add("<table><tr><th>class</th><th>kind</th><th>reference</th><th>anchor</th>"
+             + "".join(f"<th>{esc(s)}</th>" for s in srcs) + "</tr>" + "".join(rows) + "</table>")
+    ok = d.get("ok") and unexplained == 0
+    page.glance.append(("EDK II differential", "edk2-differential", "ok" if ok else "bad",
+                        f"{len(d.get('classes', []))} classes, {replayed} inputs replayed, {unexplained} unexplained, "
+                        f"{d.get('campaign_executions')} campaign executions"))
+
+
 def section_faults(page):
     fpath = os.path.join(page.reports, "faults", "summary.json")
     page.add('<h2 id="faults">Fault-injection sweep</h2>')
@@ -616,6 +651,7 @@ def build_page(root, reports):
     section_coverage(page, rev)
     section_e2e(page)
     section_fuzz(page)
+    section_differential(page)
     section_faults(page)
     section_sarif(page)
     body = "\n".join(page.parts)
