@@ -116,6 +116,7 @@ void diff_file_facts(diff_outcome *o, const uint8_t *f, size_t len) {
   if (len < 64 || f[0] != 'M' || f[1] != 'Z') return;
   pe_view v;
   v.pe = rd32(f, len, 60);
+  o->f_te_at_lfanew = rd16(f, len, v.pe) == 0x5A56;
   v.opt = v.pe + 24;
   v.nsect = rd16(f, len, v.pe + 6);
   v.opt_size = rd16(f, len, v.pe + 20);
@@ -195,6 +196,9 @@ static bool b_we_refuse_relocations(const diff_outcome *o) {
             RP_R_PE_RELOC_DIR_ALIGN, RP_R_PE_RELOCS_STRIPPED);
 }
 
+static bool b_we_refuse_te_after_dos(const diff_outcome *o) {
+  return we_refuse_parse(o) && o->ours_reason == RP_R_PE_SIGNATURE && o->f_te_at_lfanew;
+}
 static bool b_we_refuse_new_base(const diff_outcome *o) {
   return ours_refused_at(o, DIFF_RELOCATE) && edk2_ok(o) && o->ours_reason == RP_R_PE_NEW_BASE;
 }
@@ -249,6 +253,9 @@ const diff_class diff_classes[] = {
     "a relocation rule EDK II does not check (directory consumed exactly, targets clear of the headers and the "
     "directory, whole target inside the image, block sizes, types): we refuse, EDK II relocates",
     "docs/pecoff.md §1 (Relocation targets), §4, §8", b_we_refuse_relocations },
+  { "b-we-refuse-te-after-dos-stub", 'b',
+    "a TE header at e_lfanew behind an MZ header: EDK II's header walk takes it for a TE image, we refuse (a TE "
+    "image starts with its header, PI Vol 1 §15)", "docs/pecoff.md §2 rule 1, §2.1", b_we_refuse_te_after_dos },
   { "b-we-refuse-new-base", 'b',
     "the load address is no legal base for the image: not SectionAlignment-aligned, or for a TE image not a "
     "whole-page move (AArch64 ADRP pairs keep their page offset); we refuse, EDK II loads anywhere",
