@@ -55,6 +55,7 @@ typedef struct diff_outcome {
   bool      f_debug_entry_past_eof;/* a debug directory entry EDK II reads lies past the file */
   bool      f_codeview_small;      /* the CodeView entry is shorter than its signature's record */
   bool      f_resource_dir;        /* a resource directory (EDK II walks it for an HII package) */
+  bool      f_absolute_past_image; /* an ABSOLUTE (padding) relocation entry whose offset lies past SizeOfImage */
   bool      f_te_at_lfanew;        /* an MZ header whose e_lfanew points at a TE signature 'VZ' */
   /* the verdict */
   int       cls;           /* index into diff_classes, or -1: agreement */

@@ -71,10 +71,10 @@ static uint32_t dir_field(const uint8_t *f, size_t len, const pe_view *v, unsign
   return i < v->num_rva ? rd32(f, len, dirs + 8ull * i + 4 * field) : 0;
 }
 
-/* The debug directory's file offset by EDK II's section walk (RVA inside
+/* A directory's file offset by EDK II's section walk (RVA inside
  * [VirtualAddress, VirtualAddress + VirtualSize)), or 0. */
-static uint64_t debug_dir_offset(const uint8_t *f, size_t len, const pe_view *v) {
-  uint32_t rva = dir_field(f, len, v, 6, 0);
+static uint64_t dir_offset(const uint8_t *f, size_t len, const pe_view *v, unsigned dir) {
+  uint32_t rva = dir_field(f, len, v, dir, 0);
   for (unsigned i = 0; i < v->nsect; i++) {
     uint64_t sh = v->sect + 40ull * i;
     uint32_t va = rd32(f, len, sh + 12), vs = rd32(f, len, sh + 8), raw = rd32(f, len, sh + 20);
@@ -86,7 +86,7 @@ static uint64_t debug_dir_offset(const uint8_t *f, size_t len, const pe_view *v)
 /* Where EDK II's loaded CodeView data would be read from: the file bytes at
  * the RVA's section offset (or FileOffset when RVA is 0). */
 static void debug_facts(diff_outcome *o, const uint8_t *f, size_t len, const pe_view *v) {
-  uint64_t off = debug_dir_offset(f, len, v);
+  uint64_t off = dir_offset(f, len, v, 6);
   uint32_t size = dir_field(f, len, v, 6, 1);
   if (off == 0 || v->num_rva <= 6) return;
   for (uint64_t i = 0; i < size; i += 28) {
@@ -109,6 +109,23 @@ static void debug_facts(diff_outcome *o, const uint8_t *f, size_t len, const pe_
     uint32_t need = sig == 0x3031424E ? 16 : sig == 0x53445352 ? 24 : sig == 0x434F544D ? 20 : 0;
     o->f_codeview_small = need != 0 && data_size < need;
     return;
+  }
+}
+
+/* EDK II computes every relocation entry's target address, ABSOLUTE pads
+ * included, and refuses one past the image; the PE/COFF spec skips them. */
+static void reloc_facts(diff_outcome *o, const uint8_t *f, size_t len, const pe_view *v) {
+  uint64_t off = dir_offset(f, len, v, 5);
+  uint64_t end = off + dir_field(f, len, v, 5, 1);
+  if (off == 0 || v->num_rva <= 5) return;
+  while (off + 8 <= end && off + 8 <= len) {
+    uint32_t page = rd32(f, len, off), size = rd32(f, len, off + 4);
+    if (size < 8) return;
+    for (uint64_t e = off + 8; e + 2 <= off + size && e + 2 <= end && e + 2 <= len; e += 2) {
+      uint16_t entry = rd16(f, len, e);
+      if (entry >> 12 == 0 && (uint64_t)page + (entry & 0xFFF) >= v->size_of_image) o->f_absolute_past_image = true;
+    }
+    off += size;
   }
 }
 
@@ -139,6 +156,7 @@ void diff_file_facts(diff_outcome *o, const uint8_t *f, size_t len) {
   }
   o->f_resource_dir = v.num_rva > 2 && dir_field(f, len, &v, 2, 1) != 0;
   debug_facts(o, f, len, &v);
+  reloc_facts(o, f, len, &v);
 }
 
 /* ---- facts the classes use ----------------------------------------------- */
@@ -220,6 +238,10 @@ static bool b_edk2_resource_walk(const diff_outcome *o) {
   return !ours_refused(o) && edk2_refused_at(o, EDK2REF_LOAD) && o->edk2_image_error == 11 && o->f_resource_dir &&
          !o->f_codeview_small;
 }
+static bool b_edk2_absolute_entry_past_image(const diff_outcome *o) {
+  return !ours_refused(o) && edk2_refused_at(o, EDK2REF_RELOCATE) && o->edk2_image_error == 9 &&
+         o->f_absolute_past_image;
+}
 static bool b_machine_not_in_edk2_x64(const diff_outcome *o) {
   bool other = o->machine == 0x1C0 || o->machine == 0x1C2 || o->machine == 0x1C4 || o->machine == 0x5064 ||
                o->machine == 0x6264;
@@ -284,6 +306,10 @@ const diff_class diff_classes[] = {
   { "b-edk2-resource-walk", 'b',
     "EDK II's LoadImage walks the resource directory for an HII package and refuses what its walk finds malformed; "
     "we do not read resources", "docs/pecoff.md §8", b_edk2_resource_walk },
+  { "b-edk2-absolute-entry-past-image", 'b',
+    "an ABSOLUTE (padding) relocation entry whose page offset lies past SizeOfImage: EDK II computes every "
+    "entry's target before its type and refuses, we skip it (PE/COFF base relocation types: ABSOLUTE is skipped)", "docs/pecoff.md §4.1",
+    b_edk2_absolute_entry_past_image },
   { "b-machine-not-in-edk2-x64", 'b',
     "ARM, RISC-V or LoongArch image: EDK II's X64 build of BasePeCoffLib refuses the machine, ours loads it",
     "docs/pecoff.md §1 (Machines)", b_machine_not_in_edk2_x64 },

@@ -28,8 +28,9 @@ DIR_EXPORT, DIR_RESOURCE, DIR_EXCEPTION, DIR_SECURITY, DIR_BASERELOC, DIR_DEBUG 
 
 
 def reloc_block(page, offsets):
-    """One base-relocation block of DIR64 entries (type 10), padded to 4 bytes."""
-    entries = [0xA000 | off for off in offsets]
+    """One base-relocation block of DIR64 entries (type 10), padded to 4 bytes;
+    an entry given as (type, offset) has that type."""
+    entries = [(e[0] << 12 | e[1]) if isinstance(e, tuple) else (0xA000 | e) for e in offsets]
     if len(entries) % 2:
         entries.append(0)  # IMAGE_REL_BASED_ABSOLUTE pad
     return struct.pack("<II", page, 8 + 2 * len(entries)) + struct.pack(f"<{len(entries)}H", *entries)
@@ -104,6 +105,8 @@ ANCHORS = {
                                            raw={0x420: debug_entry(2, 8, 0x2060, 0x460), 0x460: b"RSDS"}),
     "b-edk2-resource-walk": lambda: image(dirs={DIR_RESOURCE: (0x2020, 0x40)},
                                           raw={0x420: struct.pack("<IIHHHH", 0, 0, 0, 0, 0, 0x7FFF)}),
+    # an ABSOLUTE pad whose offset lands past SizeOfImage (0x4000), next to a DIR64
+    "b-edk2-absolute-entry-past-image": lambda: image(relocs=((0x2000, (0x8,)), (0x3800, ((0, 0x900), (0, 0))))),
     "b-machine-not-in-edk2-x64": lambda: image(machine=0x5064, relocs=()),
     # (b) both load; only the header ImageBase after the runtime move differs
     "b-runtime-image-base": lambda: image(),

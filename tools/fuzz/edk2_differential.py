@@ -390,7 +390,9 @@ def cmd_campaign(a):
                            f"-dict={dict_}", "-print_final_stats=1", f"-artifact_prefix={work}/"],
                           env=dict(base, RTPRM_DIFF_SAVE=saves["libfuzzer"]), stdout=lf_log, stderr=subprocess.STDOUT)
     afl_out = os.path.join(work, "afl")
-    afl_env = dict(base, RTPRM_DIFF_SAVE=saves["afl"], AFL_SKIP_CPUFREQ="1", AFL_NO_UI="1", AFL_NO_AFFINITY="1",
+    # afl-fuzz sets ASAN_OPTIONS / UBSAN_OPTIONS itself and refuses others
+    afl_env = {k: v for k, v in base.items() if k not in ("ASAN_OPTIONS", "UBSAN_OPTIONS")}
+    afl_env.update(RTPRM_DIFF_SAVE=saves["afl"], AFL_SKIP_CPUFREQ="1", AFL_NO_UI="1", AFL_NO_AFFINITY="1",
                    AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1", AFL_QUIET="1")
     afl_log = open(os.path.join(work, "afl.log"), "w")
     afl = subprocess.Popen(["afl-fuzz", "-i", seeds, "-o", afl_out, "-V", str(a.seconds), "-m", "none",
@@ -427,7 +429,7 @@ def stamp(engine, seconds, executions, saves):
 def libfuzzer_figures(log, seconds, saves):
     text = open(log, errors="replace").read()
     m = re.findall(r"stat::number_of_executed_units:\s*(\d+)", text)
-    return stamp("libfuzzer", seconds, int(m[-1]) if m else 0, saves)
+    return stamp("libfuzzer", seconds, max(map(int, m)) if m else 0, saves)
 
 
 def afl_figures(stats, seconds, saves):
