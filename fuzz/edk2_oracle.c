@@ -50,8 +50,11 @@ static bool map_buffers(void) {
   size_t head = PAGE + EDK2_ORACLE_FILE_MAX + EDK2_ORACLE_RECORD_MAX;
   size_t area = EDK2_ORACLE_IMAGE_MAX + EDK2_ORACLE_SLACK;
   g.map_len = head + PAGE + EDK2_ORACLE_ALIGN + area + PAGE;
-  /* below 2 GiB (MAP_32BIT): PE32 images are relocated for the area's address */
-  g.map = mmap(NULL, g.map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+  /* The image area at EDK2_ORACLE_IMAGE_AT, so an outcome that depends on
+   * the load address (SectionAlignment above 2 MiB) is the same in every
+   * process; below 4 GiB, as PE32 images are relocated for it. */
+  void *want = (void *)(uintptr_t)(EDK2_ORACLE_IMAGE_AT - head - PAGE);
+  g.map = mmap(want, g.map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   if (g.map == MAP_FAILED) {
     g.map = NULL;
     return false;
@@ -61,6 +64,7 @@ static bool map_buffers(void) {
   g.record = g.file + EDK2_ORACLE_FILE_MAX;
   uintptr_t lo = (uintptr_t)g.map + head + PAGE;
   g.image = (uint8_t *)((lo + EDK2_ORACLE_ALIGN - 1) & ~(uintptr_t)(EDK2_ORACLE_ALIGN - 1));
+  if ((uintptr_t)g.image != EDK2_ORACLE_IMAGE_AT) return false; /* a kernel without MAP_FIXED_NOREPLACE */
   /* guards right before and right after the image area */
   return mprotect(g.image - PAGE, PAGE, PROT_NONE) == 0 && mprotect(g.image + area, PAGE, PROT_NONE) == 0;
 }
@@ -256,7 +260,7 @@ static bool answered(void) {
 bool edk2_oracle_run(const uint8_t *file, size_t len, uint64_t virt_base, uint64_t image_cap, edk2_run *out) {
   if (len > EDK2_ORACLE_FILE_MAX || image_cap > EDK2_ORACLE_IMAGE_MAX) return false;
   if (g.map == NULL && !map_buffers()) {
-    fprintf(stderr, "edk2_oracle: cannot map the shared buffers\n");
+    fprintf(stderr, "edk2_oracle: cannot map the shared buffers with the image area at 0x%llx\n", EDK2_ORACLE_IMAGE_AT);
     abort();
   }
   if (g.child == 0 && !spawn()) {

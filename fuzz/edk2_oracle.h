@@ -7,7 +7,7 @@
  *
  * Memory (one shared mapping, the same addresses in both processes):
  *   control block | file buffer | record buffer | PROT_NONE guard |
- *   image area (EDK2_ORACLE_IMAGE_MAX + slack, 2 MiB aligned) | PROT_NONE guard
+ *   image area (EDK2_ORACLE_IMAGE_MAX + slack, at EDK2_ORACLE_IMAGE_AT) | PROT_NONE guard
  * The image area is where EDK II loads the image: its address is the base
  * the image is relocated for (the DXE core relocates for where it loaded).
  * The slack after the image is filled with a pattern; a changed byte is a
@@ -31,6 +31,9 @@
 #define EDK2_ORACLE_RECORD_MAX (8u << 20)
 #define EDK2_ORACLE_SLACK      (64u << 10)
 #define EDK2_ORACLE_ALIGN      (2u << 20)
+/* X, the image area's fixed address: 2 MiB aligned but not 4 MiB, below
+ * 2 GiB (a PE32 image moved by k x 2 MiB stays below 4 GiB). */
+#define EDK2_ORACLE_IMAGE_AT   0x42200000ull
 
 /* How the child's run ended. */
 typedef enum {

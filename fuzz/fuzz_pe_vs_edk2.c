@@ -8,7 +8,8 @@
  *           fixup record, RelocateImageForRuntime X -> V;
  *   ours:   rp_pe_parse (COMPAT, FILE), rp_pe_load, rp_pe_relocate to X
  *           recording the EDK II format, rp_pe_runtime_relocate X -> V.
- * X is the child's image area (2 MiB aligned, below 4 GiB so PE32 images
+ * X is the child's image area, fixed at 0x42200000 (EDK2_ORACLE_IMAGE_AT:
+ * 2 MiB aligned, not 4 MiB; below 4 GiB so PE32 images
  * fit); V = X + k * 2 MiB (+ the kernel half for PE32+), from the trailer:
  *   bits 0-7  k (signed; 0 means no runtime step)
  *   bit  8    kernel half (PE32+ only)

@@ -218,7 +218,8 @@ static bool b_we_refuse_te_after_dos(const diff_outcome *o) {
   return we_refuse_parse(o) && o->ours_reason == RP_R_PE_SIGNATURE && o->f_te_at_lfanew;
 }
 static bool b_we_refuse_new_base(const diff_outcome *o) {
-  return ours_refused_at(o, DIFF_RELOCATE) && edk2_ok(o) && o->ours_reason == RP_R_PE_NEW_BASE;
+  return (ours_refused_at(o, DIFF_RELOCATE) || ours_refused_at(o, DIFF_RUNTIME)) && edk2_ok(o) &&
+         o->ours_reason == RP_R_PE_NEW_BASE;
 }
 
 /* ---- (b) rules EDK II applies and we do not: we load, EDK II refuses --------- */
@@ -279,8 +280,8 @@ const diff_class diff_classes[] = {
     "a TE header at e_lfanew behind an MZ header: EDK II's header walk takes it for a TE image, we refuse (a TE "
     "image starts with its header, PI Vol 1 §15)", "docs/pecoff.md §2 rule 1, §2.1", b_we_refuse_te_after_dos },
   { "b-we-refuse-new-base", 'b',
-    "the load address is no legal base for the image: not SectionAlignment-aligned, or for a TE image not a "
-    "whole-page move (AArch64 ADRP pairs keep their page offset); we refuse, EDK II loads anywhere",
+    "the load address or the runtime address is no legal base for the image: not SectionAlignment-aligned, or "
+    "for a TE image not a whole-page move (AArch64 ADRP pairs keep their page offset); we refuse, EDK II moves it",
     "docs/pecoff.md §1 (New base)", b_we_refuse_new_base },
   { "b-edk2-short-header-read", 'b',
     "fewer than 264 bytes from e_lfanew: EDK II reads a whole PE32+ header union and refuses a short read; we read "
