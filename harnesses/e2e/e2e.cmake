@@ -60,11 +60,43 @@ endfunction()
 # passes once the firmware printed --boot-marker twice. NEGATIVE_CONTROL: a
 # deliberately broken build; the test passes only if the scenario fails with
 # that line in the logs.
+# AArch64 (docs/e2e.md "AArch64"): ARCH aa64 boots AAVMF and Debian's arm64
+# kernel (fetch_arm64.py) on CPU (e.g. max); RTC NAME: /init must read that
+# RTC driver's clock; PRM_FIXUP img: /init reads the hello handler's fixup
+# through /dev/mem; PRM_PROBE: the probe SSDT exposes the handler's PRM
+# status. QEMU_ARGS: extra QEMU words for both boots. BOOT_TIMEOUT: seconds
+# per QEMU boot (default 60); LABEL: the ctest label (default e2e; e2e-slow
+# for scenarios over 90 s).
 function(rtprm_linux_test scenario)
-  cmake_parse_arguments(PARSE_ARGV 1 L "SHELL_LOAD;REBOOT" "PRM_MODULES;NEGATIVE_CONTROL;FLASH;FIXTURES_SETUP"
-                        "DRIVERS;EXPECT;EXPECT_DEBUGCON;FORBID;KERNEL_ARGS;ADD;SHELL_BEFORE;FIXTURES_REQUIRED")
-  set(args --scenario ${scenario} --reports ${RTPRM_E2E_REPORTS} --cache ${CMAKE_SOURCE_DIR}/build/e2e-cache
-           --timeout 60)
+  cmake_parse_arguments(PARSE_ARGV 1 L "SHELL_LOAD;REBOOT;PRM_PROBE"
+                        "PRM_MODULES;NEGATIVE_CONTROL;FLASH;FIXTURES_SETUP;ARCH;CPU;RTC;PRM_FIXUP;BOOT_TIMEOUT;LABEL"
+                        "DRIVERS;EXPECT;EXPECT_DEBUGCON;FORBID;KERNEL_ARGS;ADD;SHELL_BEFORE;FIXTURES_REQUIRED;QEMU_ARGS")
+  if(NOT L_ARCH)
+    set(L_ARCH x64)
+  endif()
+  if(NOT L_BOOT_TIMEOUT)
+    set(L_BOOT_TIMEOUT 60)
+  endif()
+  if(NOT L_LABEL)
+    set(L_LABEL e2e)
+  endif()
+  set(args --scenario ${scenario} --arch ${L_ARCH} --reports ${RTPRM_E2E_REPORTS}
+           --cache ${CMAKE_SOURCE_DIR}/build/e2e-cache --timeout ${L_BOOT_TIMEOUT})
+  if(DEFINED L_CPU)
+    list(APPEND args --cpu ${L_CPU})
+  endif()
+  if(DEFINED L_RTC)
+    list(APPEND args --rtc ${L_RTC})
+  endif()
+  if(DEFINED L_PRM_FIXUP)
+    list(APPEND args --prm-fixup ${L_PRM_FIXUP})
+  endif()
+  if(L_PRM_PROBE)
+    list(APPEND args --prm-probe)
+  endif()
+  foreach(q IN LISTS L_QEMU_ARGS)
+    list(APPEND args --qemu-arg=${q}) # one word: QEMU arguments start with '-'
+  endforeach()
   if(L_REBOOT)
     list(APPEND args --reboot)
   endif()
@@ -88,7 +120,10 @@ function(rtprm_linux_test scenario)
   rtprm_each_flag(args --expect-debugcon ${L_EXPECT_DEBUGCON})
   rtprm_each_flag(args --forbid ${L_FORBID})
   add_test(NAME e2e.${scenario} COMMAND ${RTPRM_PYTHON} ${RTPRM_E2E_DIR}/linux/linux_run.py ${args})
-  set_tests_properties(e2e.${scenario} PROPERTIES LABELS e2e TIMEOUT 240 PROCESSORS 1)
+  # a setup boot and the Linux boot, each bounded by BOOT_TIMEOUT, plus the
+  # fetch (x64: 240 s as before)
+  math(EXPR ctest_timeout "2 * ${L_BOOT_TIMEOUT} + 120")
+  set_tests_properties(e2e.${scenario} PROPERTIES LABELS ${L_LABEL} TIMEOUT ${ctest_timeout} PROCESSORS 1)
   if(DEFINED L_FIXTURES_SETUP)
     set_tests_properties(e2e.${scenario} PROPERTIES FIXTURES_SETUP ${L_FIXTURES_SETUP})
   endif()

@@ -174,9 +174,18 @@ def main():
                     help="a reset restarts the firmware instead of ending QEMU (-no-reboot dropped)")
     ap.add_argument("--expect-count", nargs=2, action="append", default=[], metavar=("N", "LINE"),
                     help="LINE must appear on at least N lines of serial + debug console together")
+    ap.add_argument("--cpu", help="QEMU -cpu model in place of the architecture's default "
+                    "(aa64: cortex-a57; e.g. max for the Linux arm64 scenario)")
     args = ap.parse_args()
 
     cfg = dict(ARCHES[args.arch])
+    if args.cpu:
+        machine = list(cfg["machine"])
+        if "-cpu" in machine:
+            machine[machine.index("-cpu") + 1] = args.cpu
+        else:
+            machine += ["-cpu", args.cpu]
+        cfg["machine"] = machine
     cfg["code"] = args.code or cfg["code"]
     cfg["vars"] = args.vars_template or cfg["vars"]
     counts = [(int(n), line) for n, line in args.expect_count]

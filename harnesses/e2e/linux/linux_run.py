@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause-Patent
-"""Boot Debian's Linux kernel under OVMF (x64) with our firmware drivers and
-check what the OS sees (harnesses/e2e/linux/init.sh prints one
+"""Boot Debian's Linux kernel under OVMF (x64) or AAVMF (aa64) with our
+firmware drivers and check what the OS sees (harnesses/e2e/linux/init.sh prints one
 `RTPRM-LINUX: <check> ok|FAIL` line per check, then `RTPRM-LINUX: PASS`).
 
   linux_run.py --scenario linux-x64 [--driver IMG.efi[:NAME]]... [--shell-load]
@@ -33,12 +33,28 @@ Steps:
 build: the run passes only when the scenario FAILS and LINE is on the debug
 or serial console (the proof that the checks catch the breakage).
 Logs: reports/e2e/<scenario>-setup/ and reports/e2e/<scenario>/.
+
+--arch aa64 (docs/e2e.md "AArch64"): qemu-system-aarch64 -M virt with
+AAVMF; the kernel (linux-image-6.1.0-N-arm64) and busybox-static:arm64 come
+from fetch_arm64.py (Debian's archive through the private apt state, cached
+in ~/.cache/rtprm/linux-arm64); efivar_rm is efivar_rm_nolibc.c built with
+clang --target=aarch64-linux-gnu + lld (no C library); console ttyAMA0. There
+is no debug console, so what x64 reads there is checked from /init instead:
+--prm-fixup IMG passes the hello handler's and its DIR64 fixup's RVAs
+(rtprm_prm_fixup=H,F), /init finds the handler's physical address in the
+PRMT and reads the fixup through /dev/mem (the virtual address the OS runs
+it at, or the physical one if SetVirtualAddressMap left the image
+unrelocated: "fixups STALE"); --prm-probe adds prm_probe.asl (iasl) to the
+initramfs as an ACPI table upgrade whose device _UID is the PRM status of
+the hello handler run through the firmware's SSDT; --rtc NAME makes /init
+read that RTC (rtc-efi: GetTime at its virtual address).
 """
 import argparse
 import fcntl
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -73,6 +89,84 @@ def prepare(cache, work):
     return m["vmlinuz"], initrd
 
 
+def prepare_aa64(cache, work, probe):
+    """arm64 kernel + busybox (fetch_arm64.py, outside the clone), the
+    libc-free efivar_rm and, with probe, the PRM probe table."""
+    r = subprocess.run([sys.executable, os.path.join(HERE, "fetch_arm64.py")], stdout=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise SystemExit("[linux] FAIL: fetch_arm64.py (exit %d)" % r.returncode)
+    with open(r.stdout.strip().splitlines()[-1], encoding="utf-8") as f:
+        m = json.load(f)
+    tools = os.path.join(cache, "aa64")
+    os.makedirs(tools, exist_ok=True)
+    helper = os.path.join(tools, "efivar_rm")
+    src = os.path.join(HERE, "efivar_rm_nolibc.c")
+    with open(os.path.join(cache, ".lock"), "w", encoding="ascii") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.isfile(helper) or os.path.getmtime(helper) < os.path.getmtime(src):
+            # ld.lld-14 (package lld-14, with clang-14 in tools/deps.sh); plain ld.lld is package lld
+            lld = shutil.which("ld.lld-14") or "ld.lld"
+            subprocess.run(["clang-14", "--target=aarch64-linux-gnu", "-ffreestanding", "-nostdlib", "-nostdinc",
+                            "-static", "-O2", "-Wall", "-Wextra", "-Werror", "--ld-path=" + lld, "-Wl,-e,rp_start",
+                            "-o", helper + ".tmp", src], check=True)
+            os.replace(helper + ".tmp", helper)
+    extra = []
+    if probe:
+        base = os.path.join(work, "rtprm_probe")
+        subprocess.run(["iasl", "-p", base, os.path.join(HERE, "prm_probe.asl")], check=True,
+                       stdout=subprocess.DEVNULL)
+        extra = ["--file", base + ".aml:kernel/firmware/acpi/rtprm_probe.aml"]
+    initrd = os.path.join(work, "initrd.img")
+    subprocess.run([sys.executable, os.path.join(HERE, "mkinitramfs.py"), "--busybox", m["busybox"],
+                    "--init", os.path.join(HERE, "init.sh"), "--module", m["efivarfs_ko"], "--bin", helper,
+                    "-o", initrd] + extra, check=True)
+    log("kernel %s (%s %s, arm64)" % (m["kernel_release"], m["kernel_package"], m["kernel_package_version"]))
+    return m["vmlinuz"], initrd
+
+
+def pe_hello_fixup(path, export):
+    """(handler RVA, fixup RVA) of a PRM module: the RVA of the named export
+    and of the one 8-byte slot in the image's sections holding the address
+    of that export at the preferred ImageBase (rp_sample_hello_fixup, a
+    DIR64 relocation target)."""
+    with open(path, "rb") as f:
+        b = f.read()
+    pe = struct.unpack_from("<I", b, 0x3C)[0]
+    if b[:2] != b"MZ" or b[pe:pe + 4] != b"PE\0\0":
+        raise SystemExit("[linux] FAIL: %s is not a PE image" % path)
+    nsec, opt_size = struct.unpack_from("<H", b, pe + 6)[0], struct.unpack_from("<H", b, pe + 20)[0]
+    opt = pe + 24
+    if struct.unpack_from("<H", b, opt)[0] != 0x20B:
+        raise SystemExit("[linux] FAIL: %s is not PE32+" % path)
+    image_base = struct.unpack_from("<Q", b, opt + 24)[0]
+    exp_rva = struct.unpack_from("<I", b, opt + 112)[0]
+    secs = [struct.unpack_from("<8sIIII", b, opt + opt_size + 40 * i) for i in range(nsec)]
+
+    def off(rva):
+        for _, vsize, va, rsize, raw in secs:
+            if va <= rva < va + max(vsize, rsize):
+                return raw + rva - va
+        raise SystemExit("[linux] FAIL: %s: RVA 0x%x outside every section" % (path, rva))
+
+    e = off(exp_rva)
+    nfun, nnames, funcs, names, ords = struct.unpack_from("<IIIII", b, e + 20)
+    handler = None
+    for i in range(nnames):
+        name_off = off(struct.unpack_from("<I", b, off(names) + 4 * i)[0])
+        if b[name_off:b.index(b"\0", name_off)] == export.encode():
+            handler = struct.unpack_from("<I", b, off(funcs) + 4 * struct.unpack_from("<H", b, off(ords) + 2 * i)[0])[0]
+    if handler is None:
+        raise SystemExit("[linux] FAIL: %s exports no %s" % (path, export))
+    want = struct.pack("<Q", image_base + handler)
+    slots = []
+    for _, vsize, va, rsize, raw in secs:
+        data = b[raw:raw + min(vsize, rsize)]
+        slots += [va + i for i in range(0, len(data) - 7, 8) if data[i:i + 8] == want]
+    if len(slots) != 1:
+        raise SystemExit("[linux] FAIL: %s: %d aligned slots hold the address of %s, want 1" % (path, len(slots), export))
+    return handler, slots[0]
+
+
 def nsh(path, lines):
     """startup.nsh: the shell wants CRLF lines."""
     with open(path, "w", encoding="ascii", newline="") as f:
@@ -80,8 +174,11 @@ def nsh(path, lines):
 
 
 def ovmf(args, scenario, adds, expect, extra):
-    cmd = [sys.executable, os.path.join(E2E, "ovmf_run.py"), "--arch", "x64", "--scenario", scenario,
+    cmd = [sys.executable, os.path.join(E2E, "ovmf_run.py"), "--arch", args.arch, "--scenario", scenario,
            "--reports", args.reports, "--timeout", str(args.timeout)]
+    if args.cpu:
+        cmd += ["--cpu", args.cpu]
+    cmd += ["--qemu-arg=%s" % a for a in args.qemu_arg]
     for a in adds:
         cmd += ["--add", a]
     for e in expect:
@@ -92,6 +189,16 @@ def ovmf(args, scenario, adds, expect, extra):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scenario", required=True)
+    ap.add_argument("--arch", choices=("x64", "aa64"), default="x64",
+                    help="x64: OVMF + linux-image-amd64; aa64: AAVMF + linux-image-arm64")
+    ap.add_argument("--cpu", help="QEMU -cpu model (aa64; e.g. max)")
+    ap.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                    help="extra QEMU argument for both boots (give it as --qemu-arg=-smbios)")
+    ap.add_argument("--rtc", metavar="NAME", help="/init must read the RTC with this driver name (e.g. rtc-efi)")
+    ap.add_argument("--prm-fixup", metavar="IMG",
+                    help="PrmSampleContext.efi: /init reads the hello handler's re-applied fixup via /dev/mem")
+    ap.add_argument("--prm-probe", action="store_true",
+                    help="add prm_probe.asl as an ACPI table upgrade; /init checks the hello handler's PRM status")
     ap.add_argument("--driver", action="append", default=[],
                     help="firmware driver IMG.efi[:NAME] (NAME: file name on the drive), loaded in the order given")
     ap.add_argument("--shell-load", action="store_true", help="load the drivers from the shell instead of Driver####")
@@ -113,14 +220,21 @@ def main():
     ap.add_argument("--reboot", action="store_true",
                     help="/init reboots (reboot -f, ResetSystem) instead of powering off; the run passes once "
                          "the firmware has started again (--expect-count 2 of --boot-marker)")
-    ap.add_argument("--boot-marker", default="RTPRM-RT: installed",
-                    help="debug-console line every firmware boot prints once (with --reboot)")
+    ap.add_argument("--boot-marker",
+                    help="line every firmware boot prints once (with --reboot); default x64: our RuntimeDxe's "
+                         "install line; aa64: a line startup.nsh prints (AAVMF loads Driver#### options before "
+                         "it connects the serial console, so the drivers' own lines are not seen there)")
     args = ap.parse_args()
 
     work = os.path.join(args.cache, "run-" + args.scenario)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    vmlinuz, initrd = prepare(args.cache, work)
+    if args.arch == "aa64":
+        vmlinuz, initrd = prepare_aa64(args.cache, work, args.prm_probe)
+    elif args.prm_probe:
+        ap.error("--prm-probe is for aa64 (x64 reads the handler's line on the debug console)")
+    else:
+        vmlinuz, initrd = prepare(args.cache, work)
     vars_fd = os.path.join(work, "vars.fd")
     common = ["--vars", vars_fd]
     if args.code:
@@ -151,17 +265,26 @@ def main():
             return 1
 
     boot = os.path.join(work, "boot.nsh")
-    cmdline = "console=ttyS0 initrd=\\initrd.img panic=-1"
+    cmdline = "console=%s initrd=\\initrd.img panic=-1" % ("ttyAMA0" if args.arch == "aa64" else "ttyS0")
+    if args.rtc:
+        cmdline += " rtprm_rtc=%s" % args.rtc
+    if args.prm_fixup:
+        cmdline += " rtprm_prm_fixup=0x%x,0x%x" % pe_hello_fixup(args.prm_fixup, "PrmSampleDebugConHello")
+    if args.prm_probe:
+        cmdline += " rtprm_prm_probe=1"
     if args.prm_modules is not None:
         cmdline += " prm_modules=%d" % args.prm_modules
     if args.reboot:
         cmdline += " rtprm_reboot=1 reboot=efi"
     cmdline += "".join(" " + a for a in args.kernel_arg)
     loads = ["load drivers\\%s" % n for n in names] if args.shell_load else []
-    nsh(boot, ["fs0:"] + loads + args.shell_before + ["vmlinuz.efi " + cmdline])
+    marker = args.boot_marker or ("RTPRM-BOOT: shell started" if args.arch == "aa64" else "RTPRM-RT: installed")
+    # '@': the shell does not echo the command line, so the marker is printed once per boot
+    first = ["@echo %s" % marker] if args.arch == "aa64" else []
+    nsh(boot, first + ["fs0:"] + loads + args.shell_before + ["vmlinuz.efi " + cmdline])
     extra = list(common) + ["--forbid", "RTPRM-LINUX: FAIL", "--forbid", "Kernel panic"]
     if args.reboot:
-        extra += ["--allow-reboot", "--no-require-exit", "--expect-count", "2", args.boot_marker]
+        extra += ["--allow-reboot", "--no-require-exit", "--expect-count", "2", marker]
     for e in args.expect_debugcon:
         extra += ["--expect-debugcon", e]
     how = " (shell load)" if args.shell_load else " (Driver####)"

@@ -3,12 +3,15 @@
 """Packs the e2e initramfs: a newc cpio archive written directly (Debian has
 no cpio by default and this needs no root: device nodes are just headers).
 
-  mkinitramfs.py --busybox BIN --init init.sh [--module KO]... [--bin EXE]... -o initrd.img
+  mkinitramfs.py --busybox BIN --init init.sh [--module KO]... [--bin EXE]...
+                 [--file SRC:DEST]... -o initrd.img
 
 Contents: /init (the check script), /bin/busybox with /bin/sh, /dev/console
 (5,1: the kernel opens it before /init runs), empty /proc /sys /dev /tmp
 /mnt, the kernel modules under /lib/modules/ (efivarfs.ko) and extra static
-executables under /bin/ (efivar_rm).
+executables under /bin/ (efivar_rm); --file puts SRC at DEST with its
+parent directories (e.g. kernel/firmware/acpi/X.aml: the kernel's ACPI table
+upgrade reads the uncompressed archive before it unpacks it).
 """
 import argparse
 import os
@@ -36,6 +39,7 @@ def main():
     ap.add_argument("--init", required=True)
     ap.add_argument("--module", action="append", default=[])
     ap.add_argument("--bin", action="append", default=[])
+    ap.add_argument("--file", action="append", default=[], metavar="SRC:DEST")
     ap.add_argument("-o", "--output", required=True)
     a = ap.parse_args()
     d, f, c, l = stat.S_IFDIR | 0o755, stat.S_IFREG, stat.S_IFCHR | 0o600, stat.S_IFLNK | 0o777
@@ -52,6 +56,19 @@ def main():
     for m in a.module:
         with open(m, "rb") as fh:
             recs.append(entry("lib/modules/" + os.path.basename(m), f | 0o644, fh.read()))
+    dirs = set()
+    for spec in a.file:
+        src, sep, dest = spec.rpartition(":")
+        parts = dest.strip("/").split("/")
+        if not sep or not src or ".." in parts or parts[0] in ("", "init"):
+            ap.error("--file wants SRC:DEST (a relative path), got %r" % spec)
+        for i in range(1, len(parts)):
+            sub = "/".join(parts[:i])
+            if sub not in dirs and sub not in ("bin", "lib", "lib/modules"):
+                dirs.add(sub)
+                recs.append(entry(sub, d))
+        with open(src, "rb") as fh:
+            recs.append(entry("/".join(parts), f | 0o644, fh.read()))
     recs.append(entry("TRAILER!!!", 0))
     blob = b"".join(recs)
     with open(a.output, "wb") as fh:
