@@ -42,7 +42,6 @@ static struct {
   int      req, resp; /* parent's ends */
 } g;
 
-uint64_t edk2_oracle_image_base(void) { return (uint64_t)(uintptr_t)g.image; }
 const uint8_t *edk2_oracle_image(void) { return g.image; }
 const uint8_t *edk2_oracle_record(void) { return g.record; }
 

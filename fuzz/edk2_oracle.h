@@ -57,9 +57,6 @@ typedef struct edk2_run {
   char           report[160];
 } edk2_run;
 
-/* The image area's address (the base EDK II relocates for), after the
- * first edk2_oracle_run; 0 before. */
-uint64_t edk2_oracle_image_base(void);
 /* Shared buffers, valid after the first run: EDK II's loaded (and, after
  * the runtime step, re-relocated) image and its fixup record. */
 const uint8_t *edk2_oracle_image(void);

@@ -375,12 +375,34 @@ static void save_example(const char *line, const uint8_t *input, size_t size) {
   fclose(f);
 }
 
+/* The RTPRM_DIFF_* switches (fuzz/README.md), read once: diff_conclude
+ * runs on every execution. */
+typedef struct diff_switches {
+  bool print, explore, classes;
+} diff_switches;
+
+static bool switch_on(const char *name) {
+  const char *e = getenv(name);
+  return e != NULL && e[0] == '1';
+}
+
+static const diff_switches *switches(void) {
+  static diff_switches sw;
+  static bool read;
+  if (!read) {
+    read = true;
+    sw.print = switch_on("RTPRM_DIFF_PRINT");
+    sw.explore = getenv("RTPRM_DIFF_EXPLORE") != NULL;
+    sw.classes = switch_on("RTPRM_DIFF_CLASSES");
+  }
+  return &sw;
+}
+
 /* RTPRM_DIFF_CLASSES=1: the class table, once, a tab-separated line per
  * class (tools/fuzz/edk2_differential.py reads it). */
 static void list_classes(void) {
   static bool listed;
-  const char *e = getenv("RTPRM_DIFF_CLASSES");
-  if (listed || e == NULL || e[0] != '1') return;
+  if (listed || !switches()->classes) return;
   listed = true;
   for (size_t i = 0; i < diff_class_count; i++)
     fprintf(stderr, "pe_vs_edk2-class\t%s\t%c\t%s\t%s\n", diff_classes[i].id, diff_classes[i].kind,
@@ -390,27 +412,16 @@ static void list_classes(void) {
 void diff_conclude(diff_outcome *o, const uint8_t *input, size_t size) {
   list_classes();
   o->cls = -1;
-  if (!agree(o)) {
-    for (size_t i = 0; i < diff_class_count; i++) {
-      if (diff_classes[i].match(o)) {
-        o->cls = (int)i;
-        break;
-      }
-    }
-  }
-  const char *print = getenv("RTPRM_DIFF_PRINT");
-  bool explore = getenv("RTPRM_DIFF_EXPLORE") != NULL;
-  bool unexplained = o->cls < 0 && !agree(o);
-  if ((print && print[0] == '1') || (unexplained && explore)) {
+  bool agreed = agree(o);
+  for (size_t i = 0; !agreed && o->cls < 0 && i < diff_class_count; i++)
+    if (diff_classes[i].match(o)) o->cls = (int)i;
+  bool unexplained = !agreed && o->cls < 0;
+  if (switches()->print || unexplained) {
     char line[768];
     diff_describe(o, line, sizeof(line));
     fprintf(stderr, "%s\n", line);
     if (unexplained) save_example(strstr(line, " ours="), input, size);
   }
-  if (unexplained && !explore) {
-    char line[768];
-    diff_describe(o, line, sizeof(line));
-    fprintf(stderr, "%s\n", line);
+  if (unexplained && !switches()->explore)
     RP_FUZZ_ASSERT(!"class (d): a divergence from EDK II no class explains");
-  }
 }

@@ -133,14 +133,19 @@ def cmd_check(a):
 
 # ---------------------------------------------------------------- report --
 
-def realworld_inputs(scratch):
+def realworld_inputs(directory, moves=REALWORLD_MOVES, max_bytes=None):
+    """The real-world images (harnesses/realworld, fetched once into the
+    cache) written to directory with a fuzz trailer per runtime move, those
+    up to max_bytes only if given. Returns (paths, images in the corpus)."""
     import fetch  # harnesses/realworld
     corpus, index = fetch.ensure(os.path.join(ROOT, "corpus", "realworld", "manifest.json"))
     paths = []
     for image in index["images"]:
+        if max_bytes is not None and image["size"] + TRAILER > max_bytes:
+            continue
         data = open(os.path.join(corpus, image["file"]), "rb").read()
-        for tag, opt in REALWORLD_MOVES:
-            p = os.path.join(scratch, f"{image['sha256'][:16]}-{tag}")
+        for tag, opt in moves:
+            p = os.path.join(directory, f"realworld-{image['sha256'][:16]}-{tag}")
             with open(p, "wb") as f:
                 f.write(data + opt.to_bytes(4, "little") + bytes(8))
             paths.append(p)
@@ -294,11 +299,12 @@ def classify_many(binary, blobs, scratch):
 
 
 def first_keeping(binary, candidates, want, scratch):
+    """The index of the first candidate still in class want, or None
+    (classified 64 at a time)."""
     for i in range(0, len(candidates), 64):
-        chunk = candidates[i:i + 64]
-        for blob, cls in zip(chunk, classify_many(binary, chunk, scratch)):
+        for k, cls in enumerate(classify_many(binary, candidates[i:i + 64], scratch)):
             if cls == want:
-                return blob
+                return i + k
     return None
 
 
@@ -308,32 +314,21 @@ def minimize(binary, data, scratch):
     # 1. the shortest prefix that keeps the class
     lengths = sorted({len(body) * k // 64 for k in range(1, 64)} | {len(body) - s for s in (1, 2, 4, 8, 16)
                                                                      if len(body) > s})
-    better = first_keeping(binary, [body[:n] + trailer for n in lengths if n < len(body)], want, scratch)
-    if better is not None:
-        body = better[:-TRAILER]
+    prefixes = [body[:n] for n in lengths if n < len(body)]
+    hit = first_keeping(binary, [b + trailer for b in prefixes], want, scratch)
+    if hit is not None:
+        body = prefixes[hit]
     # 2. zero spans, halving their size, while the class holds
     span = 1 << max(0, (len(body) - 1).bit_length() - 1)
     while span >= 1:
         start = 0
         while start < len(body):
-            cands = []
-            for s in range(start, len(body), span):
-                if any(body[s:s + span]):
-                    cands.append((s, body[:s] + bytes(len(body[s:s + span])) + body[s + span:]))
-            if not cands:
-                break
-            hit = None
-            for i in range(0, len(cands), 64):
-                chunk = cands[i:i + 64]
-                for (s, blob), cls in zip(chunk, classify_many(binary, [b + trailer for _, b in chunk], scratch)):
-                    if cls == want:
-                        hit = (s, blob)
-                        break
-                if hit:
-                    break
+            starts = [s for s in range(start, len(body), span) if any(body[s:s + span])]
+            zeroed = [body[:s] + bytes(len(body[s:s + span])) + body[s + span:] for s in starts]
+            hit = first_keeping(binary, [b + trailer for b in zeroed], want, scratch)
             if hit is None:
                 break
-            start, body = hit[0] + span, hit[1]
+            start, body = starts[hit] + span, zeroed[hit]
         span //= 2
     return body + trailer, want
 
@@ -357,13 +352,7 @@ def campaign_seeds(work):
     for p in inputs(SEEDS) + inputs(REGRESSIONS):
         shutil.copy(p, seeds)
     try:
-        import fetch
-        corpus, index = fetch.ensure(os.path.join(ROOT, "corpus", "realworld", "manifest.json"))
-        for image in index["images"]:
-            if image["size"] + TRAILER <= 8192:
-                data = open(os.path.join(corpus, image["file"]), "rb").read()
-                with open(os.path.join(seeds, "realworld-" + image["sha256"][:16]), "wb") as f:
-                    f.write(data + (1).to_bytes(4, "little") + bytes(8))
+        realworld_inputs(seeds, moves=REALWORLD_MOVES[:1], max_bytes=8192)
     except Exception as e:  # the campaign still runs on the committed seeds
         print(f"edk2_differential: no real-world seeds: {e}")
     return seeds
