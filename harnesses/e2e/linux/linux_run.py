@@ -128,40 +128,24 @@ def pe_hello_fixup(path, export):
     """(handler RVA, fixup RVA) of a PRM module: the RVA of the named export
     and of the one 8-byte slot in the image's sections holding the address
     of that export at the preferred ImageBase (rp_sample_hello_fixup, a
-    DIR64 relocation target)."""
-    with open(path, "rb") as f:
-        b = f.read()
-    pe = struct.unpack_from("<I", b, 0x3C)[0]
-    if b[:2] != b"MZ" or b[pe:pe + 4] != b"PE\0\0":
-        raise SystemExit("[linux] FAIL: %s is not a PE image" % path)
-    nsec, opt_size = struct.unpack_from("<H", b, pe + 6)[0], struct.unpack_from("<H", b, pe + 20)[0]
-    opt = pe + 24
-    if struct.unpack_from("<H", b, opt)[0] != 0x20B:
+    DIR64 relocation target). pefile: Debian's python3-pefile."""
+    import pefile
+    try:
+        pe = pefile.PE(path)
+    except pefile.PEFormatError as e:
+        raise SystemExit("[linux] FAIL: %s is not a PE image: %s" % (path, e))
+    if pe.OPTIONAL_HEADER.Magic != 0x20B:
         raise SystemExit("[linux] FAIL: %s is not PE32+" % path)
-    image_base = struct.unpack_from("<Q", b, opt + 24)[0]
-    exp_rva = struct.unpack_from("<I", b, opt + 112)[0]
-    secs = [struct.unpack_from("<8sIIII", b, opt + opt_size + 40 * i) for i in range(nsec)]
-
-    def off(rva):
-        for _, vsize, va, rsize, raw in secs:
-            if va <= rva < va + max(vsize, rsize):
-                return raw + rva - va
-        raise SystemExit("[linux] FAIL: %s: RVA 0x%x outside every section" % (path, rva))
-
-    e = off(exp_rva)
-    nfun, nnames, funcs, names, ords = struct.unpack_from("<IIIII", b, e + 20)
-    handler = None
-    for i in range(nnames):
-        name_off = off(struct.unpack_from("<I", b, off(names) + 4 * i)[0])
-        if b[name_off:b.index(b"\0", name_off)] == export.encode():
-            handler = struct.unpack_from("<I", b, off(funcs) + 4 * struct.unpack_from("<H", b, off(ords) + 2 * i)[0])[0]
-    if handler is None:
-        raise SystemExit("[linux] FAIL: %s exports no %s" % (path, export))
-    want = struct.pack("<Q", image_base + handler)
+    exports = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
+    rvas = [e.address for e in (exports.symbols if exports else []) if e.name == export.encode()]
+    if len(rvas) != 1:
+        raise SystemExit("[linux] FAIL: %s exports %d symbols named %s, want 1" % (path, len(rvas), export))
+    handler = rvas[0]
+    want = struct.pack("<Q", pe.OPTIONAL_HEADER.ImageBase + handler)
     slots = []
-    for _, vsize, va, rsize, raw in secs:
-        data = b[raw:raw + min(vsize, rsize)]
-        slots += [va + i for i in range(0, len(data) - 7, 8) if data[i:i + 8] == want]
+    for s in pe.sections:
+        data = pe.__data__[s.PointerToRawData:s.PointerToRawData + min(s.Misc_VirtualSize, s.SizeOfRawData)]
+        slots += [s.VirtualAddress + i for i in range(0, len(data) - 7, 8) if data[i:i + 8] == want]
     if len(slots) != 1:
         raise SystemExit("[linux] FAIL: %s: %d aligned slots hold the address of %s, want 1" % (path, len(slots), export))
     return handler, slots[0]
