@@ -138,3 +138,23 @@ endfunction()
 # none may show.
 set(linux_hello "PRM hello: handler at 0xffff" "context ok (PRMC v0), static data ok (PRMS), fixups ok")
 set(linux_forbid "NX-protected" "BUG: unable to handle" "Oops:" "RTPRM-RT: NEGATIVE CONTROL")
+
+# What every AArch64 Linux scenario loads and checks (docs/e2e.md "AArch64").
+set(linux_aa64_drivers ${RTPRM_FW_BIN_AA64}/PrmConfigDxe.efi ${RTPRM_FW_BIN_AA64}/PrmSampleContext.efi
+    ${RTPRM_FW_BIN_AA64}/PrmSampleMmio.efi ${RTPRM_FW_BIN_AA64}/PrmSsdtDxe.efi ${RTPRM_FW_BIN_AA64}/PrmLoaderDxe.efi)
+set(linux_aa64_forbid "BUG: unable to handle" "Oops:" "Unable to handle kernel" "in EFI runtime service"
+    "EFI Runtime Services are disabled" "failed to invoke the reset_system")
+# Debian's arm64 kernel (48-bit VA) does not call SetVirtualAddressMap at
+# all by default: its EFI stub maps runtime memory 1:1 in the user half and
+# calls SetVirtualAddressMap only on machines whose SMBIOS type 4 record names
+# an Ampere eMAG/Altra processor (firmware there needs it). QEMU's
+# `-smbios type=4,version=eMAG` selects that path: the stub warns "Working
+# around broken SetVirtualAddressMap()" and calls ours with its virtual map.
+set(linux_aa64_base ARCH aa64 CPU max BOOT_TIMEOUT 300 REBOOT PRM_MODULES 2 RTC rtc-efi PRM_PROBE
+    PRM_FIXUP ${RTPRM_FW_BIN_AA64}/PrmSampleContext.efi)
+set(linux_aa64_svam_line "EFI stub: WARNING: Working around broken SetVirtualAddressMap()")
+set(linux_aa64_common ${linux_aa64_base} KERNEL_ARGS efi=debug QEMU_ARGS -smbios type=4,version=eMAG)
+# Our provider's own summary reaches the serial console through the SPCR
+# UART (rp_uefi_log_uart_after_exit): the stub calls SetVirtualAddressMap on
+# the firmware's translation tables.
+set(linux_aa64_rt_line "RTPRM-RT: SetVirtualAddressMap EFI_SUCCESS: images")

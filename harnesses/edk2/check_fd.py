@@ -72,8 +72,11 @@ def sections(d, suffix):
 
 
 def subsystem(path):
-    b = open(path, "rb").read(4096)
-    if b[:2] != b"MZ":
+    """The optional header's Subsystem, or None for a non-PE body. The
+    header is read wherever e_lfanew puts it (ArmVirtQemu's GCC images keep
+    it past the first 4 KiB)."""
+    b = open(path, "rb").read()
+    if len(b) < 0x40 or b[:2] != b"MZ":
         return None
     off = struct.unpack_from("<I", b, 0x3C)[0] + 24 + 68  # optional header Subsystem
     return struct.unpack_from("<H", b, off)[0] if off + 2 <= len(b) else None
@@ -118,6 +121,7 @@ def variant_depex(name):
 # EDK II DEBUG lines (OVMF's port 0x402): one boot starts with SEC's line;
 # every image the DXE core starts, and every start that fails.
 BOOT_START = "SecCoreStartupWithStack("
+BOOT_START_ARM = "UEFI firmware (version"
 LOADING = re.compile(r"^Loading driver at 0x0*([0-9A-F]+) EntryPoint=0x[0-9A-F]+ ?(\S*)$")
 START_FAILED = re.compile(r"^Error: Image at 0*([0-9A-F]+) start failed: (.*)$")
 SVAM = re.compile(r"SetVirtualAddressMap EFI_SUCCESS: images (\d+) relocated \(.*\), (\d+) self, (\d+) failed")
@@ -146,23 +150,39 @@ def failed_starts(fw_lines):
     return failed
 
 
+def census_logs(report_dir):
+    """(firmware lines, our lines, our install line visible) of the first boot.
+    OVMF x64: the firmware's DEBUG output in firmware.log, ours on the debug
+    console. ArmVirtQemu AArch64: both on the serial console, where our
+    provider's install line (printed in DXE, before ConOut exists) is absent
+    and its SetVirtualAddressMap line arrives through the SPCR UART."""
+    fw_log = os.path.join(report_dir, "firmware.log")
+    if os.path.exists(fw_log):
+        return (first_boot(fw_log, BOOT_START),
+                first_boot(os.path.join(report_dir, "debugcon.log"), "RTPRM-RT: installed at"), True)
+    serial = first_boot(os.path.join(report_dir, "serial.log"), BOOT_START_ARM)
+    return serial, serial, False
+
+
 def census(runtime, report_dir):
     """(ok, lines) of the runtime-image census of one scenario's first boot."""
-    fw = first_boot(os.path.join(report_dir, "firmware.log"), BOOT_START)
-    dbg = first_boot(os.path.join(report_dir, "debugcon.log"), "RTPRM-RT: installed at")
+    fw, dbg, install_visible = census_logs(report_dir)
     failed = failed_starts(fw)
     unknown = [n for n in failed if n.startswith("unnamed@")]
     gone = sorted(n for n in failed if n in runtime)
     want = len(runtime) - len(gone)
-    out = ["runtime drivers in the image: %d; failed to start: %s; registered: %d"
+    out = ["runtime drivers (flash image + options): %d; failed to start: %s; registered: %d"
            % (len(runtime), ", ".join("%s (%s)" % (n, failed[n]) for n in gone) or "none", want)]
     ok = not unknown
     if unknown:
         out.append("FAIL images without a name failed to start: %s" % ", ".join(unknown))
-    adopted = [ln for ln in dbg if "RTPRM-RT: installed at" in ln and "first provider, nothing to adopt" not in ln]
-    ok &= not adopted
-    out.append("%s provider installed as the first one (nothing adopted)%s"
-               % ("FAIL" if adopted else "PASS", ": " + adopted[0] if adopted else ""))
+    if install_visible:
+        adopted = [ln for ln in dbg if "RTPRM-RT: installed at" in ln and "first provider, nothing to adopt" not in ln]
+        ok &= not adopted
+        out.append("%s provider installed as the first one (nothing adopted)%s"
+                   % ("FAIL" if adopted else "PASS", ": " + adopted[0] if adopted else ""))
+    else:
+        out.append("n/a provider install line: not on this console (printed before ConOut exists)")
     svam = [SVAM.search(ln) for ln in dbg]
     svam = [m for m in svam if m]
     if len(svam) != 1:
@@ -184,6 +204,8 @@ def main(argv=None):
     ap.add_argument("--fw-dir", help="our images for --variant (build/fw-<arch>/bin)")
     ap.add_argument("--runtime-drivers", metavar="JSON")
     ap.add_argument("--census", metavar="REPORT_DIR")
+    ap.add_argument("--loaded", action="append", default=[], metavar="EFI",
+                    help="for --census: an image the scenario loaded besides the flash image (a Driver#### option)")
     a = ap.parse_args(argv)
     if bool(a.variant) != bool(a.fw_dir):
         ap.error("--variant and --fw-dir go together")
@@ -206,7 +228,10 @@ def main(argv=None):
             json.dump({"fd": os.path.abspath(a.fd), "count": len(runtime), "names": runtime}, f, indent=1)
     print("%s: %d FFS files, %d EFI runtime drivers (%s)" % (a.fd, len(files), len(runtime), ", ".join(runtime)))
     if a.census:
-        ok, lines = census(runtime, a.census)
+        loaded = sorted(os.path.basename(p)[:-4] for p in a.loaded if subsystem(p) == SUBSYSTEM_RUNTIME_DRIVER)
+        if loaded:
+            print("runtime drivers loaded as options: %d (%s)" % (len(loaded), ", ".join(loaded)))
+        ok, lines = census(sorted(runtime + loaded), a.census)
         failed += not ok
         print("\n".join(lines))
     return 1 if failed else 0

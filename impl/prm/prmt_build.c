@@ -23,12 +23,6 @@ void rp_prmt_build_in_defaults(rp_prmt_build_in *in) {
   in->creator_revision = 1;
 }
 
-uint8_t rp_acpi_checksum(rp_bytes b) {
-  uint8_t sum = 0;
-  for (size_t i = 0; i < b.len; i++) sum = (uint8_t)(sum + b.ptr[i]);
-  return (uint8_t)(0u - sum);
-}
-
 static EFI_STATUS check_module(const rp_prmt_module_in *m, uint32_t i, rp_diag *diag) {
   if (rp_guid_is_zero(&m->guid)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRM_MODULE_GUID_ZERO, i);
   if (m->handler_count == 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PRMT_HANDLER_COUNT_ZERO, i);

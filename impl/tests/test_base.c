@@ -15,6 +15,7 @@
 #include "rtprm/guid.h"
 #include "rtprm/mem.h"
 #include "rtprm/overflow.h"
+#include "rtprm/acpi_tables.h"
 #include "rtprm/status.h"
 
 /* ---- overflow ---- */
@@ -260,6 +261,79 @@ static void diag_records_and_clears(void **state) {
   rp_diag_clear(NULL);
 }
 
+/* ---- SPCR console UART ---- */
+/* An SPCR as QEMU's -M virt builds it (80 bytes, PL011 at 0x09000000). */
+static void spcr_make(uint8_t *t, uint32_t len, uint8_t type, uint8_t space, uint64_t base) {
+  memset(t, 0, 80);
+  memcpy(t, "SPCR", 4);
+  memcpy(t + 4, &len, 4);
+  t[8] = 2;
+  t[36] = type;
+  t[40] = space;
+  t[41] = 8;
+  t[43] = 1;
+  memcpy(t + 44, &base, 8);
+  t[9] = rp_acpi_checksum(rp_bytes_of(t, len <= 80 ? len : 80));
+}
+
+static void spcr_expect(const uint8_t *t, size_t avail, EFI_STATUS want, rp_reason why, uint64_t index) {
+  rp_spcr_uart u = {0xAA, 0x1234};
+  rp_diag d;
+  assert_int_equal(rp_spcr_uart_of(rp_bytes_of(t, avail), &u, &d), want);
+  assert_int_equal(d.reason, why);
+  assert_int_equal(d.index, index);
+  assert_int_equal(u.interface_type, 0xAA); /* nothing written on a refusal */
+  assert_int_equal(u.base, 0x1234);
+}
+
+static void spcr_finds_pl011_and_sbsa_uarts(void **state) {
+  (void)state;
+  static const uint8_t types[] = {RP_SPCR_IF_PL011, RP_SPCR_IF_SBSA_32BIT, RP_SPCR_IF_SBSA_GENERIC};
+  uint8_t t[96];
+  for (size_t i = 0; i < sizeof(types); i++) {
+    rp_spcr_uart u = {0, 0};
+    rp_diag d;
+    spcr_make(t, 80, types[i], EFI_ACPI_ADDRESS_SPACE_SYSTEM_MEMORY, 0x09000000u);
+    rp_diag_set(&d, EFI_ABORTED, RP_R_SPCR_TABLE, 7, NULL, 1);
+    assert_int_equal(rp_spcr_uart_of(rp_bytes_of(t, sizeof(t)), &u, &d), EFI_SUCCESS);
+    assert_int_equal(u.interface_type, types[i]);
+    assert_int_equal(u.base, 0x09000000u);
+    assert_int_equal(d.reason, RP_R_NONE); /* success leaves a clean diagnostic */
+    assert_int_equal(d.index, RP_DIAG_NO_INDEX);
+  }
+  /* The shortest table that still holds the base address. */
+  spcr_make(t, RP_SPCR_MIN_LENGTH, RP_SPCR_IF_PL011, 0, 0x09000000u);
+  rp_spcr_uart u = {0, 0};
+  assert_int_equal(rp_spcr_uart_of(rp_bytes_of(t, RP_SPCR_MIN_LENGTH), &u, NULL), EFI_SUCCESS);
+  assert_int_equal(u.base, 0x09000000u);
+}
+
+static void spcr_refuses_bad_tables_and_uarts(void **state) {
+  (void)state;
+  uint8_t t[96];
+  spcr_expect(NULL, 80, EFI_INVALID_PARAMETER, RP_R_NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  spcr_make(t, 80, RP_SPCR_IF_PL011, 0, 0x09000000u);
+  assert_int_equal(rp_spcr_uart_of(rp_bytes_of(t, 80), NULL, NULL), EFI_INVALID_PARAMETER);
+  spcr_expect(t, 79, EFI_VOLUME_CORRUPTED, RP_R_SPCR_TABLE, 0); /* Length beyond the buffer */
+  spcr_expect(t, 3, EFI_VOLUME_CORRUPTED, RP_R_SPCR_TABLE, 0);  /* no room for the signature */
+  spcr_expect(t, 6, EFI_VOLUME_CORRUPTED, RP_R_SPCR_TABLE, 0);  /* ... or for the Length */
+  t[0] = 'X';
+  spcr_expect(t, 80, EFI_VOLUME_CORRUPTED, RP_R_SPCR_TABLE, 0);
+  spcr_make(t, RP_SPCR_MIN_LENGTH - 1, RP_SPCR_IF_PL011, 0, 0x09000000u);
+  spcr_expect(t, 80, EFI_VOLUME_CORRUPTED, RP_R_SPCR_TABLE, 0);
+  spcr_make(t, 80, RP_SPCR_IF_PL011, 0, 0x09000000u);
+  t[9]++;
+  spcr_expect(t, 80, EFI_VOLUME_CORRUPTED, RP_R_SPCR_TABLE, 0);
+  spcr_make(t, 80, 0x00 /* 16550 */, 0, 0x09000000u);
+  spcr_expect(t, 80, EFI_UNSUPPORTED, RP_R_SPCR_INTERFACE, RP_SPCR_OFF_INTERFACE);
+  spcr_make(t, 80, RP_SPCR_IF_PL011, EFI_ACPI_ADDRESS_SPACE_SYSTEM_IO, 0x3F8u);
+  spcr_expect(t, 80, EFI_UNSUPPORTED, RP_R_SPCR_ADDRESS, RP_SPCR_OFF_BASE);
+  spcr_make(t, 80, RP_SPCR_IF_PL011, 0, 0);
+  spcr_expect(t, 80, EFI_UNSUPPORTED, RP_R_SPCR_ADDRESS, RP_SPCR_OFF_BASE);
+  spcr_make(t, 80, RP_SPCR_IF_PL011, 0, 0x09000002u);
+  spcr_expect(t, 80, EFI_UNSUPPORTED, RP_R_SPCR_ADDRESS, RP_SPCR_OFF_BASE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(add_and_mul_detect_overflow),
@@ -275,6 +349,8 @@ int main(void) {
     cmocka_unit_test(fmt_formats_and_truncates),
     cmocka_unit_test(reasons_have_names_texts_and_lookup),
     cmocka_unit_test(diag_records_and_clears),
+    cmocka_unit_test(spcr_finds_pl011_and_sbsa_uarts),
+    cmocka_unit_test(spcr_refuses_bad_tables_and_uarts),
   };
   return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

@@ -106,7 +106,7 @@ static EFI_STATUS runtime_segment(DXE_SERVICES *ds, uint64_t base, uint64_t end,
 
 static EFI_STATUS mark_runtime(uint64_t base, uint32_t len) {
   static const EFI_GUID dxe_guid = RP_GUID_DXE_SERVICES_TABLE;
-  DXE_SERVICES *ds = prm_config_table(&dxe_guid);
+  DXE_SERVICES *ds = rp_uefi_config_table(&dxe_guid);
   uint64_t end = base + len, at = base; /* ranges were validated: no wrap */
   if (ds == NULL || ds->Hdr.Signature != DXE_SERVICES_SIGNATURE) return EFI_UNSUPPORTED;
   while (at < end) {

@@ -22,15 +22,6 @@ EFI_STATUS prm_protocol_of(EFI_HANDLE h, const EFI_GUID *protocol, void **iface)
   return bs->HandleProtocol(h, &g, iface);
 }
 
-void *prm_config_table(const EFI_GUID *guid) {
-  EFI_SYSTEM_TABLE *st = rp_uefi_system_table();
-  if (st == NULL || st->ConfigurationTable == NULL) return NULL;
-  for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
-    if (rp_guid_equal(&st->ConfigurationTable[i].VendorGuid, guid)) return st->ConfigurationTable[i].VendorTable;
-  }
-  return NULL;
-}
-
 EFI_STATUS prm_install_acpi_table(const void *table, UINTN size, UINTN *key) {
   static const EFI_GUID acpi_guid = RP_GUID_ACPI_TABLE_PROTOCOL;
   EFI_BOOT_SERVICES *bs = rp_uefi_boot_services();

@@ -21,8 +21,6 @@
 EFI_STATUS prm_handles_with(const EFI_GUID *protocol, EFI_HANDLE **handles, UINTN *count);
 /* HandleProtocol wrapper. */
 EFI_STATUS prm_protocol_of(EFI_HANDLE h, const EFI_GUID *protocol, void **iface);
-/* The system table's configuration table entry with that GUID, or NULL. */
-void *prm_config_table(const EFI_GUID *guid);
 /* Installs an ACPI table through EFI_ACPI_TABLE_PROTOCOL (UEFI 2.10 §20.2:
  * the protocol copies the table and fixes up the checksum). */
 EFI_STATUS prm_install_acpi_table(const void *table, UINTN size, UINTN *key);

@@ -27,64 +27,11 @@
 
 EFI_STATUS EFIAPI PrmInfoMain(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
-#define MAX_ACPI_TABLE (16u * 1024u * 1024u)
-
 static char g_fail[128];
 
 static void fail(const char *why) {
   if (g_fail[0] == '\0') rp_snprintf(g_fail, sizeof(g_fail), "%s", why);
   prm_say("PRMINFO: error: %s\n", why);
-}
-
-/* ---- ACPI: RSDP -> XSDT -> table --------------------------------------- */
-
-static bool sum_ok(const void *p, size_t n) {
-  uint8_t s = 0;
-  for (size_t i = 0; i < n; i++) s = (uint8_t)(s + ((const uint8_t *)p)[i]);
-  return s == 0;
-}
-
-/* A whole table at a physical address: header first, then Length bytes. */
-static bool table_at(uint64_t pa, rp_bytes *out) {
-  uint32_t len;
-  if (pa == 0) return false;
-  rp_bytes hdr = rp_bytes_of((const void *)(uintptr_t)pa, sizeof(EFI_ACPI_DESCRIPTION_HEADER));
-  if (!rp_read_u32(hdr, 4, &len) || len < sizeof(EFI_ACPI_DESCRIPTION_HEADER) || len > MAX_ACPI_TABLE) return false;
-  *out = rp_bytes_of(hdr.ptr, len);
-  return true;
-}
-
-static bool xsdt_of(rp_bytes *xsdt) {
-  static const EFI_GUID acpi20 = RP_GUID_ACPI_20_TABLE;
-  const uint8_t *rsdp = prm_config_table(&acpi20);
-  uint64_t sig = 0, xa = 0;
-  uint32_t len = 0, xsig = 0;
-  if (rsdp == NULL) return fail("no ACPI 2.0 RSDP in the configuration table"), false;
-  rp_bytes r = rp_bytes_of(rsdp, 36);
-  (void)rp_read_u64(r, 0, &sig);
-  (void)rp_read_u32(r, 20, &len);
-  (void)rp_read_u64(r, 24, &xa);
-  if (sig != EFI_ACPI_RSDP_SIGNATURE || rsdp[15] < 2 || len < 36 || !sum_ok(rsdp, 20) || !sum_ok(rsdp, 36))
-    return fail("RSDP signature, revision or checksum is wrong"), false;
-  if (!table_at(xa, xsdt) || !rp_read_u32(*xsdt, 0, &xsig) || xsig != EFI_ACPI_XSDT_SIGNATURE ||
-      !sum_ok(xsdt->ptr, xsdt->len))
-    return fail("XSDT missing or corrupt"), false;
-  return true;
-}
-
-/* i-th table of the XSDT with that signature (and OEM table id if given). */
-static bool find_table(rp_bytes xsdt, uint32_t want, const char *oem_table_id, rp_bytes *out) {
-  for (uint64_t off = 36; off + 8 <= xsdt.len; off += 8) {
-    uint64_t pa = 0;
-    uint32_t sig = 0;
-    rp_bytes t;
-    (void)rp_read_u64(xsdt, off, &pa);
-    if (!table_at(pa, &t) || !rp_read_u32(t, 0, &sig) || sig != want) continue;
-    if (oem_table_id != NULL && rp_memcmp(t.ptr + 16, oem_table_id, 8) != 0) continue;
-    *out = t;
-    return true;
-  }
-  return false;
 }
 
 /* ---- Loaded images: address -> image, RVA -> export name ---------------- */
@@ -263,16 +210,19 @@ static void walk(const options *o, rp_bytes t, const rp_prmt_info *info, run_sta
   }
 }
 
-static void check_prmt(const options *o, rp_bytes xsdt) {
+/* The PRMT through system table -> ACPI 2.0 RSDP -> XSDT (rp_uefi_acpi_table). */
+static void check_prmt(const options *o) {
   rp_bytes t, ssdt;
   rp_prmt_info info;
   rp_diag diag;
   run_stats rs = { 0, 0, false };
-  if (find_table(xsdt, RP_ACPI_SIG32('S', 'S', 'D', 'T'), "PRMOPREG", &ssdt))
+  const char *why = NULL;
+  if (!EFI_ERROR(rp_uefi_acpi_table(EFI_ACPI_SSDT_SIGNATURE, "PRMOPREG", &ssdt, NULL)))
     prm_say("PRMINFO: SSDT PRMOPREG present (%u bytes)\n", (unsigned)ssdt.len);
   else
     prm_say("PRMINFO: no SSDT PRMOPREG\n");
-  if (!find_table(xsdt, PRM_TABLE_SIGNATURE, NULL, &t)) return fail("no PRMT in the XSDT");
+  if (EFI_ERROR(rp_uefi_acpi_table(PRM_TABLE_SIGNATURE, NULL, &t, &why)))
+    return fail(why != NULL ? why : "no PRMT in the XSDT");
   rp_memset(&info, 0, sizeof(info));
   EFI_STATUS s = rp_prmt_check(t, &info, &diag);
   prm_say("PRMINFO: PRMT at 0x%llx, %u bytes, %u modules, %u handlers, check %s (%s), walks agree %s\n",
@@ -288,7 +238,6 @@ static void check_prmt(const options *o, rp_bytes xsdt) {
 
 EFI_STATUS EFIAPI PrmInfoMain(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   options o;
-  rp_bytes xsdt;
   EFI_STATUS s = rp_uefi_platform_init(image, st);
   if (EFI_ERROR(s)) return s;
   if (!parse_options(image, &o)) {
@@ -296,7 +245,7 @@ EFI_STATUS EFIAPI PrmInfoMain(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     rp_uefi_platform_fini();
     return EFI_INVALID_PARAMETER;
   }
-  if (xsdt_of(&xsdt)) check_prmt(&o, xsdt);
+  check_prmt(&o);
   if (g_fail[0] == '\0')
     prm_say("PRMINFO: PASS\n");
   else

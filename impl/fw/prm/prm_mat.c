@@ -33,7 +33,7 @@ static EFI_EVENT g_event;
 /* The installed table as a bounded view: its length comes from its own
  * header, bounded before use (count and stride are re-checked by the core). */
 static bool current_table(rp_bytes *view) {
-  const uint8_t *t = prm_config_table(&g_mat_guid);
+  const uint8_t *t = rp_uefi_config_table(&g_mat_guid);
   if (t == NULL) return false;
   uint32_t count = rp_le32(t + 4), stride = rp_le32(t + 8);
   if (count > RP_MAT_MAX_ENTRIES || stride > 4096u) count = stride = 0; /* rp_mat_validate says why */

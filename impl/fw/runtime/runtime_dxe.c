@@ -17,7 +17,9 @@
  *    may stay physical, and the log lines printed after the images were
  *    re-relocated only read our own (unconverted) image and the stack.
  *  - One summary line per SetVirtualAddressMap call on the debug console
- *    (port 0xE9 on x64): "RTPRM-RT: SetVirtualAddressMap STATUS ...".
+ *    (port 0xE9 on x64; on AArch64 the SPCR console UART while the
+ *    firmware's translation tables are live, as when the arm64 Linux stub
+ *    calls it): "RTPRM-RT: SetVirtualAddressMap STATUS ...".
  */
 #include <stddef.h>
 
@@ -243,6 +245,7 @@ EFI_STATUS EFIAPI RuntimeDxeEntry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
   uint64_t base = 0;
   EFI_STATUS s = rp_uefi_platform_init(image, st);
   if (EFI_ERROR(s)) return s;
+  (void)rp_uefi_log_uart_after_exit(); /* AArch64: the SVAM line to the SPCR UART */
   EFI_BOOT_SERVICES *bs = st->BootServices;
 
   s = self_base(image, bs, &base);

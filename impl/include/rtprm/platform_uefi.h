@@ -12,7 +12,8 @@
  *   - ConOut is dropped.
  * On x64 every log byte is also written to I/O port 0xE9, QEMU's debug
  * console (isa-debugcon), before and after ExitBootServices. AArch64 has no
- * port I/O: after ExitBootServices log text is dropped there.
+ * port I/O: after ExitBootServices log text is dropped there unless the
+ * image asked for the SPCR console UART (rp_uefi_log_uart_after_exit).
  */
 #ifndef RTPRM_PLATFORM_UEFI_H
 #define RTPRM_PLATFORM_UEFI_H
@@ -20,6 +21,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "rtprm/bytes.h"
 #include "rtprm/uefi_tables.h"
 
 /* Stores the image handle and tables and registers the ExitBootServices
@@ -44,6 +46,34 @@ EFI_RUNTIME_SERVICES *rp_uefi_runtime_services(void);
 
 /* True once the ExitBootServices notification has run. */
 bool rp_uefi_boot_services_exited(void);
+
+/* The configuration table entry with that GUID (UEFI 2.10 §4.6), or NULL. */
+void *rp_uefi_config_table(const EFI_GUID *guid);
+
+/* The first ACPI table with that signature (and, when oem_table_id is not
+ * NULL, those 8 OEM table id bytes) among the XSDT entries of the ACPI 2.0
+ * RSDP. The RSDP and XSDT are validated (signature, revision, checksums,
+ * lengths up to 16 MiB); the table found only by its header's Length, so the
+ * caller checks its contents. EFI_SUCCESS, EFI_NOT_FOUND (no RSDP, or no
+ * such table), EFI_VOLUME_CORRUPTED (bad RSDP or XSDT) or
+ * EFI_INVALID_PARAMETER; *why (if not NULL) says which, NULL on success. */
+EFI_STATUS rp_uefi_acpi_table(uint32_t signature, const char *oem_table_id, rp_bytes *out, const char **why);
+
+/* AArch64: lets this image's log lines printed after ExitBootServices reach
+ * the console UART the ACPI SPCR table names (PL011 or SBSA generic UART),
+ * while the translation tables in force at ExitBootServices are still the
+ * current ones (TTBR0 of the running exception level unchanged: the OS has
+ * not switched to its own tables, so the firmware's mapping of the UART
+ * holds). The SPCR is read in the ExitBootServices notification, once the
+ * ACPI tables are final. Meant for RuntimeDxe's one line per
+ * SetVirtualAddressMap, which the arm64 Linux EFI stub calls on the
+ * firmware's tables. EFI_SUCCESS; EFI_UNSUPPORTED on x64 (port 0xE9 serves
+ * there); EFI_NOT_READY before rp_uefi_platform_init. */
+EFI_STATUS rp_uefi_log_uart_after_exit(void);
+
+/* What rp_uefi_log_uart_after_exit found at ExitBootServices: the UART base
+ * (0 when none, or not asked for) and, if none, why. */
+uint64_t rp_uefi_log_uart_base(const char **why);
 
 /* printf-style line to the platform log (ConOut before ExitBootServices,
  * port 0xE9 on x64 always), at most 255 characters: the firmware images'

@@ -9,6 +9,7 @@
 #ifndef RTPRM_PRM_CORE_H
 #define RTPRM_PRM_CORE_H
 
+#include "rtprm/acpi_tables.h"
 #include "rtprm/bytes.h"
 #include "rtprm/pe.h"
 #include "rtprm/prm.h"
@@ -148,8 +149,6 @@ typedef struct rp_prmt_info {
  * info->findings, not a rejection. */
 EFI_STATUS rp_prmt_check(rp_bytes table, rp_prmt_info *info, rp_diag *diag);
 
-/* ACPI checksum byte that makes the bytes sum to 0 (with `checksum` as 0). */
-uint8_t rp_acpi_checksum(rp_bytes b);
 
 /* ==== Context, data buffers, MMIO ranges (prm_context.c) ============== */
 

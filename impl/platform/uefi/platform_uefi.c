@@ -7,14 +7,17 @@
  * (UEFI 2.10 §7.1.1 CreateEvent, §7.4.6 ExitBootServices):
  *   boot services  pool/pages from gBS, log to ConOut (+ port 0xE9 on x64);
  *   runtime        no gBS at all: allocations fail with EFI_UNSUPPORTED,
- *                  frees are ignored, log only to port 0xE9 (x64) or dropped
- *                  (AArch64: no port I/O; a later issue may add a PL011 or
- *                  semihosting sink, which needs a runtime MMIO mapping).
- * The notification function only flips state: ExitBootServices forbids
- * memory services in its notifications, and the console may already be gone.
+ *                  frees are ignored, log only to port 0xE9 (x64), or on
+ *                  AArch64 to the SPCR console UART if the image asked for
+ *                  it and the firmware's translation tables are still live
+ *                  (otherwise dropped).
+ * The notification function flips state and, when the UART was asked for,
+ * reads the SPCR: pure memory reads, as ExitBootServices forbids memory
+ * services in its notifications and the console may already be gone.
  */
 #include "rtprm/platform.h"
 #include "rtprm/platform_uefi.h"
+#include "rtprm/acpi_tables.h"
 #include "rtprm/fmt.h"
 
 static struct {
@@ -27,7 +30,13 @@ static struct {
   volatile bool                    ebs_done;
   bool                             initialised;
   char                             last_char; /* for "\n" -> "\r\n" across calls */
+  bool                             uart_wanted; /* rp_uefi_log_uart_after_exit */
+  uint64_t                         uart_base;   /* 0: no UART sink */
+  uint64_t                         uart_ttbr0;  /* tables in force at ExitBootServices */
+  const char                      *uart_why;    /* why there is none */
 } plat;
+
+static void uart_capture(void);
 
 /* ---- ExitBootServices ------------------------------------------------- */
 
@@ -38,6 +47,7 @@ static VOID EFIAPI on_exit_boot_services(EFI_EVENT event, VOID *context) {
   plat.conout = NULL;
   plat.bs = NULL;
   plat.ebs_event = NULL; /* freed by the firmware together with boot services */
+  if (plat.uart_wanted) uart_capture();
 }
 
 EFI_STATUS rp_uefi_platform_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
@@ -75,6 +85,8 @@ void rp_uefi_platform_fini(void) {
   plat.ebs_event = NULL;
   plat.bs = NULL;
   plat.conout = NULL;
+  plat.uart_wanted = false;
+  plat.uart_base = 0;
   plat.initialised = false;
 }
 
@@ -151,9 +163,95 @@ static void debugcon_write(const char *text, size_t len) {
 }
 #endif
 
-/* ConOut takes NUL-terminated UCS-2. Bytes outside printable ASCII (except
- * \t \r \n) become '?': the core only logs ASCII, and a stray byte must not
- * turn into a control sequence on the console. */
+/* Bytes outside printable ASCII (except \t \r \n) become '?' on the
+ * consoles: the core only logs ASCII, and a stray byte must not turn into a
+ * control sequence. */
+static char printable(char c) {
+  if ((unsigned char)c >= 0x7F || ((unsigned char)c < 0x20 && c != '\n' && c != '\r' && c != '\t')) return '?';
+  return c;
+}
+
+#if defined(__aarch64__)
+/* The SPCR console UART after ExitBootServices (rtprm/acpi_tables.h for the
+ * register subset). Written only while TTBR0 of the running exception level
+ * is the one captured at ExitBootServices: the firmware's tables map the
+ * UART; once the OS switched to its own, the physical address may be
+ * unmapped and the text is dropped. */
+#define PL011_DR      0x00u
+#define PL011_FR      0x18u
+#define PL011_FR_TXFF (1u << 5)
+#define PL011_SPIN    100000u /* bounded wait for FIFO room, then drop */
+
+static uint64_t current_ttbr0(void) {
+  uint64_t el, v;
+  __asm__ __volatile__("mrs %0, CurrentEL" : "=r"(el));
+  if (((el >> 2) & 3u) == 2u) {
+    __asm__ __volatile__("mrs %0, ttbr0_el2" : "=r"(v));
+  } else {
+    __asm__ __volatile__("mrs %0, ttbr0_el1" : "=r"(v));
+  }
+  return v;
+}
+
+static void uart_capture(void) {
+  rp_bytes t;
+  rp_spcr_uart u;
+  rp_diag d;
+  const char *why = NULL;
+  EFI_STATUS s = rp_uefi_acpi_table(EFI_ACPI_SPCR_SIGNATURE, NULL, &t, &why);
+  if (!EFI_ERROR(s)) {
+    s = rp_spcr_uart_of(t, &u, &d);
+    if (EFI_ERROR(s)) why = rp_reason_text(d.reason);
+  }
+  if (EFI_ERROR(s)) {
+    plat.uart_why = why;
+    return;
+  }
+  plat.uart_ttbr0 = current_ttbr0();
+  plat.uart_base = u.base;
+}
+
+static void uart_put(uintptr_t base, char c) {
+  volatile uint32_t *fr = (volatile uint32_t *)(base + PL011_FR);
+  for (uint32_t spin = 0; (*fr & PL011_FR_TXFF) != 0; spin++) {
+    if (spin == PL011_SPIN) return;
+  }
+  *(volatile uint32_t *)(base + PL011_DR) = (uint8_t)c;
+}
+
+static void uart_write(const char *text, size_t len) {
+  uintptr_t base = (uintptr_t)plat.uart_base;
+  if (base == 0 || current_ttbr0() != plat.uart_ttbr0) return;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '\n') uart_put(base, '\r');
+    uart_put(base, printable(text[i]));
+  }
+}
+
+EFI_STATUS rp_uefi_log_uart_after_exit(void) {
+  if (!plat.initialised) return EFI_NOT_READY;
+  plat.uart_wanted = true;
+  plat.uart_why = "ExitBootServices has not run";
+  return EFI_SUCCESS;
+}
+#else
+static void uart_capture(void) {}
+static void uart_write(const char *text, size_t len) {
+  (void)text;
+  (void)len;
+}
+
+EFI_STATUS rp_uefi_log_uart_after_exit(void) {
+  return plat.initialised ? EFI_UNSUPPORTED : EFI_NOT_READY;
+}
+#endif
+
+uint64_t rp_uefi_log_uart_base(const char **why) {
+  if (why != NULL) *why = plat.uart_base != 0 ? NULL : plat.uart_wanted ? plat.uart_why : "not asked for";
+  return plat.uart_base;
+}
+
+/* ConOut takes NUL-terminated UCS-2. */
 static void conout_write(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *out, const char *text, size_t len) {
   CHAR16 buf[128];
   size_t n = 0;
@@ -165,11 +263,7 @@ static void conout_write(EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *out, const char *text,
       n = 0;
     }
     if (c == '\n' && plat.last_char != '\r') buf[n++] = (CHAR16)'\r';
-    if ((unsigned char)c >= 0x7F || ((unsigned char)c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
-      buf[n++] = (CHAR16)'?';
-    } else {
-      buf[n++] = (CHAR16)(unsigned char)c;
-    }
+    buf[n++] = (CHAR16)(unsigned char)printable(c);
     plat.last_char = c;
   }
   if (n > 0) {
@@ -182,7 +276,11 @@ void rp_plat_log_write(const char *text, size_t len) {
   EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL *out;
   if (text == NULL || len == 0) return;
   debugcon_write(text, len);
-  out = plat.ebs_done ? NULL : plat.conout;
+  if (plat.ebs_done) {
+    uart_write(text, len);
+    return;
+  }
+  out = plat.conout;
   if (out != NULL) conout_write(out, text, len);
 }
 
