@@ -25,6 +25,12 @@
  *     binary search and linear scan give the same answer;
  *   - FILE accepted => MAPPED accepted with identical results (the MAPPED
  *     regions contain the FILE regions byte for byte).
+ * The FILE image's Authenticode ranges and certificate table
+ * (rp_pe_authenticode_of, docs/pecoff.md §9) ride along: every range
+ * non-empty and inside the file, lengths summing to hashed_bytes, no range
+ * reaching into the table unless PE_AUTH_AFTER_CERTS was reported, every
+ * counted WIN_CERTIFICATE readable and inside the table, one past the last
+ * refused; rejections carry a reason.
  */
 #include <string.h>
 
@@ -205,6 +211,48 @@ static EFI_STATUS one_layout(const rp_pe_image *img, rp_pe_exports *e, rp_diag *
   return st;
 }
 
+static bool has_finding(const rp_findings *f, rp_reason r) {
+  for (uint32_t i = 0; i < rp_findings_kept(f); i++)
+    if (f->item[i].reason == r) return true;
+  return false;
+}
+
+static void check_certificates(const rp_pe_image *img, const rp_pe_authenticode *a) {
+  rp_pe_certificate c;
+  rp_diag d;
+  uint32_t n = a->cert_count < MAX_CHECKED ? a->cert_count : MAX_CHECKED;
+  RP_FUZZ_ASSERT(a->cert_count <= a->cert_size / RP_WIN_CERT_HEADER + 1);
+  for (uint32_t i = 0; i < n; i++) {
+    RP_FUZZ_ASSERT(rp_pe_certificate_at(img, a, i, &c, &d) == EFI_SUCCESS);
+    RP_FUZZ_ASSERT(c.offset >= a->cert_offset && c.length >= RP_WIN_CERT_HEADER &&
+                   c.offset + c.length <= a->cert_offset + a->cert_size && c.data.len == c.length - 8u &&
+                   c.data.ptr == img->bytes.ptr + c.offset + 8u);
+  }
+  RP_FUZZ_ASSERT(rp_pe_certificate_at(img, a, a->cert_count, &c, &d) == EFI_NOT_FOUND);
+}
+
+static void check_authenticode(const rp_pe_image *img) {
+  static rp_pe_authenticode a;
+  rp_diag d;
+  uint64_t sum = 0, len = img->bytes.len;
+  if (EFI_ERROR(rp_pe_authenticode_of(img, &a, &d))) {
+    RP_FUZZ_ASSERT(d.reason != RP_R_NONE);
+    return;
+  }
+  bool into_table_allowed = has_finding(&a.findings, RP_R_PE_AUTH_AFTER_CERTS);
+  RP_FUZZ_ASSERT(a.range_count <= RP_PE_AUTH_MAX_RANGES);
+  for (uint32_t i = 0; i < a.range_count; i++) {
+    const rp_pe_range *r = &a.ranges[i];
+    RP_FUZZ_ASSERT(r->length > 0 && r->offset <= len && r->length <= len - r->offset);
+    RP_FUZZ_ASSERT(a.cert_size == 0 || into_table_allowed || r->offset + r->length <= a.cert_offset ||
+                   r->offset >= a.cert_offset + a.cert_size);
+    sum += r->length;
+  }
+  RP_FUZZ_ASSERT(sum == a.hashed_bytes);
+  RP_FUZZ_ASSERT((a.cert_size == 0) == (a.cert_count == 0));
+  check_certificates(img, &a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rp_fuzz_config cfg;
   size_t len = rp_fuzz_begin(data, size, &cfg);
@@ -219,6 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     RP_FUZZ_ASSERT(d.reason != RP_R_NONE);
     goto out;
   }
+  check_authenticode(&img);
   EFI_STATUS fst = one_layout(&img, &fe, &d, cfg.options);
   if ((cfg.options >> 16) & 1 || img.size_of_image > MAX_IMAGE) goto out;
 

@@ -26,6 +26,9 @@ PACKAGES=(
   # patches, BaseTools is C and C++ (uuid), OVMF needs nasm, ArmVirtQemu and
   # PrmPkg AArch64 Debian's cross compiler; EDK II's build is Python
   dpkg-dev xz-utils g++ uuid-dev nasm gcc-aarch64-linux-gnu python3-distutils
+  # Authenticode: rtprm pe verify links OpenSSL's libcrypto; the oracles are
+  # Debian's signing tools (harnesses/authenticode)
+  libssl-dev openssl sbsigntool osslsigncode
   # Linux e2e: a static helper in the initramfs (gcc -static needs libc.a);
   # the kernel and busybox-static are fetched by apt-get download, not installed
   gcc libc6-dev

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rtprm/pe.h"
 #include "rtprm/status.h"
 
 enum { CLI_OK = 0, CLI_INVALID = 1, CLI_USAGE = 2 };
@@ -41,6 +42,13 @@ void cli_json_findings(const rp_findings *f);
 /* Parses a decimal or 0x-prefixed unsigned number; false when malformed. */
 bool cli_parse_u64(const char *text, uint64_t *out);
 void cli_json_string(const char *s);
+
+/* rtprm pe verify (cmd_pe_verify.c): the command's exit code. */
+int pe_verify(const char *file, const char *cert, bool json, rp_pe_profile profile);
+/* One line on a parsed PE file's signature for other commands: "unsigned",
+ * "N signature(s), digest matches (sha256)", "... DIGEST MISMATCH ...",
+ * "certificate table malformed". May use buf (n bytes). */
+const char *pe_signature_state(const rp_pe_image *img, char *buf, size_t n);
 
 int cmd_memmap(int argc, char **argv);
 int cmd_pe(int argc, char **argv);

@@ -3,6 +3,7 @@
  * rtprm pe info IMG [--json] [--strict]
  * rtprm pe map IMG --base ADDR -o OUT [--strict]
  * rtprm pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] -o OUT [--strict]
+ * rtprm pe verify IMG [--cert CERT.pem] [--json] [--strict]   (cmd_pe_verify.c)
  *
  * `info --json` prints schema "rtprm-pe-info/1" (harnesses/pe/README.md), the
  * same shape harnesses/pe/pefile_map.py --info --json prints for pefile,
@@ -18,7 +19,7 @@
 #include "rtprm/pe.h"
 
 typedef struct {
-  const char *file, *out;
+  const char *file, *out, *cert;
   uint64_t base, runtime_base;
   bool has_base, has_runtime_base, json;
   rp_pe_profile profile;
@@ -53,6 +54,7 @@ static int parse_args(int argc, char **argv, pe_args *a) {
     else if (strcmp(o, "--base") == 0 && v) rc = parse_base(o, argv[++i], &a->base, &a->has_base);
     else if (strcmp(o, "--runtime-base") == 0 && v) rc = parse_base(o, argv[++i], &a->runtime_base, &a->has_runtime_base);
     else if (strcmp(o, "-o") == 0 && v) a->out = argv[++i];
+    else if (strcmp(o, "--cert") == 0 && v) a->cert = argv[++i];
     else if (strcmp(o, "--format") == 0 && v) {
       const char *f = argv[++i];
       if (strcmp(f, "edk2") == 0) a->format = RP_FIXUP_EDK2;
@@ -312,11 +314,12 @@ static int pe_rerelocate(const pe_args *a) {
 
 int cmd_pe(int argc, char **argv) {
   pe_args a;
-  if (argc < 2) return cli_usage("pe: expected info, map or rerelocate");
+  if (argc < 2) return cli_usage("pe: expected info, map, rerelocate or verify");
   int rc = parse_args(argc, argv, &a);
   if (rc != CLI_OK) return rc;
   if (strcmp(argv[1], "info") == 0) return pe_info(&a);
   if (strcmp(argv[1], "map") == 0) return pe_map(&a);
   if (strcmp(argv[1], "rerelocate") == 0) return pe_rerelocate(&a);
+  if (strcmp(argv[1], "verify") == 0) return pe_verify(a.file, a.cert, a.json, a.profile);
   return cli_usage("pe: unknown verb '%s'", argv[1]);
 }

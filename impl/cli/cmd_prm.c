@@ -76,8 +76,10 @@ static int parse_args(int argc, char **argv, prm_args *a) {
 }
 
 /* Reads, parses (FILE layout) and validates one module; its PE findings
- * are warnings (STRICT: rejections). */
-static int open_module(const char *path, const EFI_GUID *platform, rp_pe_profile profile, rp_prm_module *m) {
+ * are warnings (STRICT: rejections). `sig` gets its signature state
+ * (pe_signature_state). */
+static int open_module(const char *path, const EFI_GUID *platform, rp_pe_profile profile, rp_prm_module *m,
+                       char sig[128]) {
   uint8_t *data;
   size_t len;
   rp_diag d;
@@ -85,6 +87,10 @@ static int open_module(const char *path, const EFI_GUID *platform, rp_pe_profile
   if (!cli_read_file(path, &data, &len)) return CLI_INVALID;
   EFI_STATUS st = rp_pe_parse(rp_bytes_of(data, len), RP_PE_LAYOUT_FILE, profile, &img, &d);
   if (!EFI_ERROR(st)) st = rp_prm_module_validate(&img, platform, m, &d);
+  if (!EFI_ERROR(st)) {
+    char buf[128];
+    snprintf(sig, 128, "%s", pe_signature_state(&img, buf, sizeof(buf)));
+  }
   free(data);
   if (EFI_ERROR(st)) return cli_reject(st, &d, path);
   cli_warn_findings(&img.findings, path);
@@ -93,15 +99,17 @@ static int open_module(const char *path, const EFI_GUID *platform, rp_pe_profile
 
 static const char *machine_name(uint16_t m) { return m == IMAGE_FILE_MACHINE_AMD64 ? "x64" : "aa64"; }
 
-static void print_module_json(const char *path, const rp_prm_module *m) {
+static void print_module_json(const char *path, const rp_prm_module *m, const char *sig) {
   char g[RP_GUID_TEXT_LEN + 1], p[RP_GUID_TEXT_LEN + 1];
   guid_text(&m->module_guid, g);
   guid_text(&m->platform_guid, p);
   printf("{\"schema\": \"rtprm-prm-module/1\", \"file\": ");
   cli_json_string(path);
   printf(", \"machine\": \"%s\", \"module_guid\": \"%s\", \"platform_guid\": \"%s\",\n", machine_name(m->machine), g, p);
-  printf(" \"version\": {\"major\": %u, \"minor\": %u}, \"descriptor_rva\": %u,\n \"handlers\": [", m->major, m->minor,
+  printf(" \"version\": {\"major\": %u, \"minor\": %u}, \"descriptor_rva\": %u, \"signature\": ", m->major, m->minor,
          m->descriptor_rva);
+  cli_json_string(sig);
+  printf(",\n \"handlers\": [");
   for (uint32_t i = 0; i < m->handler_count; i++) {
     guid_text(&m->handlers[i].guid, g);
     printf("%s\n  {\"guid\": \"%s\", \"name\": ", i ? "," : "", g);
@@ -111,12 +119,13 @@ static void print_module_json(const char *path, const rp_prm_module *m) {
   printf("]}\n");
 }
 
-static void print_module_text(const char *path, const rp_prm_module *m) {
+static void print_module_text(const char *path, const rp_prm_module *m, const char *sig) {
   char g[RP_GUID_TEXT_LEN + 1], p[RP_GUID_TEXT_LEN + 1];
   guid_text(&m->module_guid, g);
   guid_text(&m->platform_guid, p);
   printf("%s: PRM module %s version %u.%u (%s), platform %s, %u handler(s)\n", path, g, m->major, m->minor,
          machine_name(m->machine), p, m->handler_count);
+  printf("  signature: %s\n", sig);
   for (uint32_t i = 0; i < m->handler_count; i++) {
     guid_text(&m->handlers[i].guid, g);
     printf("  %s  rva 0x%08X  %s\n", g, m->handlers[i].rva, m->handlers[i].name);
@@ -126,10 +135,11 @@ static void print_module_text(const char *path, const rp_prm_module *m) {
 static int prm_module(const prm_args *a) {
   if (a->nfiles != 1) return cli_usage("prm module: exactly one IMG");
   rp_prm_module m = { 0 };
-  int rc = open_module(a->files[0], a->has_platform ? &a->platform : NULL, a->profile, &m);
+  char sig[128] = "";
+  int rc = open_module(a->files[0], a->has_platform ? &a->platform : NULL, a->profile, &m, sig);
   if (rc != CLI_OK) return rc;
-  if (a->json) print_module_json(a->files[0], &m);
-  else print_module_text(a->files[0], &m);
+  if (a->json) print_module_json(a->files[0], &m, sig);
+  else print_module_text(a->files[0], &m, sig);
   rp_prm_module_free(&m);
   return CLI_OK;
 }
@@ -172,7 +182,8 @@ static int prm_build(const prm_args *a) {
   int rc = mods && ins ? CLI_OK : CLI_INVALID;
   for (int i = 0; rc == CLI_OK && i < a->nfiles; i++) {
     rp_diag d;
-    rc = open_module(a->files[i], &a->platform, a->profile, &mods[i]);
+    char sig[128];
+    rc = open_module(a->files[i], &a->platform, a->profile, &mods[i], sig);
     if (rc != CLI_OK) break;
     rp_prmt_handler_in *h = calloc(mods[i].handler_count, sizeof(*h));
     ins[i] = (rp_prmt_module_in){ mods[i].module_guid, mods[i].major, mods[i].minor, 0, mods[i].handler_count, h };

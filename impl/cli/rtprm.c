@@ -60,7 +60,8 @@ static const cli_command commands[] = {
     "                     memmap check RUNTIME_MAP_DIR [--json]",
     cmd_memmap },
   { "pe", "pe info IMG [--json] | pe map IMG --base ADDR -o OUT |\n"
-          "        pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] [--json] -o OUT",
+          "        pe rerelocate IMG --base ADDR --runtime-base ADDR2 [--format edk2|native] [--json] -o OUT |\n"
+          "        pe verify IMG [--cert CERT.pem] [--json]",
     cmd_pe },
   { "prm", "prm module IMG [--platform-guid GUID] [--json] |\n"
            "        prm build --platform-guid GUID [--oem-id ID] [--oem-table-id ID] [--allow-empty] IMG@LOADADDR... -o PRMT.bin |\n"

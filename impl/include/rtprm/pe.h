@@ -202,4 +202,58 @@ EFI_STATUS rp_pe_export_find(const rp_pe_image *img, const rp_pe_exports *exp, c
  * layout; false when any byte lies outside a section or the headers. */
 bool rp_pe_rva_to_offset(const rp_pe_image *img, uint32_t rva, uint32_t len, uint64_t *offset);
 
+/* ---- Authenticode (docs/pecoff.md §9) -----------------------------------
+ * What a signature over a PE file covers ("Windows Authenticode Portable
+ * Executable Signature Format", "Calculating the PE Image Hash"; PE/COFF
+ * spec §4 "Attribute Certificate Table"): the headers without the CheckSum
+ * field and without the certificate table's directory entry, each section's
+ * raw data in file order, then the bytes after the last section up to the
+ * certificate table (or the end of an unsigned file). The core yields the
+ * ranges; hashing and PKCS#7 are the host's (rtprm pe verify, OpenSSL). */
+#define RP_PE_AUTH_MAX_RANGES (3u + RP_PE_MAX_SECTIONS + 1u)
+
+/* WIN_CERTIFICATE (PE/COFF spec §4.1): 8-byte header, entries 8-aligned. */
+#define RP_WIN_CERT_HEADER            8u
+#define RP_WIN_CERT_REVISION_1_0      0x0100u
+#define RP_WIN_CERT_REVISION_2_0      0x0200u
+#define RP_WIN_CERT_TYPE_X509         0x0001u
+#define RP_WIN_CERT_TYPE_PKCS_SIGNED  0x0002u
+#define RP_WIN_CERT_TYPE_EFI_GUID     0x0EF1u /* UEFI 2.10 §32.2.4 WIN_CERTIFICATE_UEFI_GUID */
+
+typedef struct rp_pe_range {
+  uint64_t offset; /* file offset */
+  uint64_t length; /* > 0 */
+} rp_pe_range;
+
+typedef struct rp_pe_authenticode {
+  rp_pe_range ranges[RP_PE_AUTH_MAX_RANGES]; /* in digest order, disjoint */
+  uint32_t    range_count;
+  uint64_t    hashed_bytes;  /* sum of the range lengths */
+  uint64_t    cert_offset;   /* certificate table; 0 and 0 when unsigned */
+  uint64_t    cert_size;
+  uint32_t    cert_count;    /* WIN_CERTIFICATE entries in the table */
+  rp_findings findings;      /* PE_AUTH_CERT_ALIGN, PE_AUTH_GAP, PE_AUTH_AFTER_CERTS */
+} rp_pe_authenticode;
+
+typedef struct rp_pe_certificate {
+  uint64_t offset;   /* file offset of the WIN_CERTIFICATE header */
+  uint32_t length;   /* dwLength: header + data */
+  uint16_t revision; /* wRevision */
+  uint16_t type;     /* wCertificateType */
+  rp_bytes data;     /* bCertificate: length - 8 bytes (PKCS#7 SignedData for type 2) */
+} rp_pe_certificate;
+
+/* The digest ranges and the certificate table of a PE file parsed with
+ * RP_PE_LAYOUT_FILE. Every WIN_CERTIFICATE is walked and bounded. Findings
+ * follow img->profile (STRICT rejects them). Rejections: PE_AUTH_FORMAT (TE
+ * or mapped layout), PE_AUTH_CERT_RANGE, PE_AUTH_CERT_OVERLAP,
+ * PE_AUTH_CERT_ENTRY (EFI_SECURITY_VIOLATION for the table rules: a file
+ * whose signature cannot be located is not "unsigned"). *out is written
+ * only on success. */
+EFI_STATUS rp_pe_authenticode_of(const rp_pe_image *img, rp_pe_authenticode *out, rp_diag *diag);
+/* The i-th WIN_CERTIFICATE of the table (0 <= i < a->cert_count);
+ * EFI_NOT_FOUND / PE_AUTH_CERT_INDEX beyond. */
+EFI_STATUS rp_pe_certificate_at(const rp_pe_image *img, const rp_pe_authenticode *a, uint32_t i,
+                                rp_pe_certificate *out, rp_diag *diag);
+
 #endif /* RTPRM_PE_H */
