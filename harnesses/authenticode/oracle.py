@@ -49,9 +49,10 @@ SIZE_PAST_EOF = "table-size-past-eof"
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-SNAKEOIL_KEY = "/usr/share/ovmf/PkKek-1-snakeoil.key"
-SNAKEOIL_CERT = "/usr/share/ovmf/PkKek-1-snakeoil.pem"
-SNAKEOIL_PASS = "snakeoil"  # the ovmf package's README.Debian
+sys.path.insert(0, HERE)
+import snakeoil  # noqa: E402
+
+SNAKEOIL_CERT = snakeoil.CERT
 
 
 def run(cmd, **kw):
@@ -84,25 +85,13 @@ def osslsigncode(path):
 
 # ---- subjects --------------------------------------------------------------
 
-def snakeoil_key(tmp):
-    key = os.path.join(tmp, "snakeoil.key")
-    r = run(["openssl", "rsa", "-in", SNAKEOIL_KEY, "-passin", "pass:" + SNAKEOIL_PASS, "-out", key])
-    if r.returncode != 0:
-        raise SystemExit("oracle: cannot decrypt %s: %s" % (SNAKEOIL_KEY, r.stdout.strip()))
-    os.chmod(key, 0o600)
-    return key
-
-
 def sign_ours(fw_dirs, tmp):
-    key = snakeoil_key(tmp)
+    key = snakeoil.decrypt_key(tmp)
     out = []
     for d in fw_dirs:
         arch = os.path.basename(os.path.dirname(d.rstrip("/")))  # build/fw-x64/bin -> fw-x64
         for src in sorted(glob.glob(os.path.join(d, "*.efi"))):
-            dst = os.path.join(tmp, "%s-%s" % (arch, os.path.basename(src)))
-            r = run(["sbsign", "--key", key, "--cert", SNAKEOIL_CERT, "--output", dst, src])
-            if r.returncode != 0:
-                raise SystemExit("oracle: sbsign %s failed: %s" % (src, r.stdout.strip()))
+            dst = snakeoil.sign(key, src, os.path.join(tmp, "%s-%s" % (arch, os.path.basename(src))))
             out.append({"name": os.path.basename(dst), "path": dst, "cert": SNAKEOIL_CERT, "origin": "ours"})
     return out
 

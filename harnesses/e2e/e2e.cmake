@@ -66,9 +66,11 @@ endfunction()
 # through /dev/mem; PRM_PROBE: the probe SSDT exposes the handler's PRM
 # status. QEMU_ARGS: extra QEMU words for both boots. BOOT_TIMEOUT: seconds
 # per QEMU boot (default 60); LABEL: the ctest label (default e2e; e2e-slow
-# for scenarios over 90 s).
+# for scenarios over 90 s). SECURE_BOOT (x64): Debian's snakeoil OVMF, the
+# drivers (IMG[:NAME[:unsigned|:tampered]]) and the kernel signed at run
+# time and loaded by RtprmSbLoader.efi (linux_run.py --secure-boot).
 function(rtprm_linux_test scenario)
-  cmake_parse_arguments(PARSE_ARGV 1 L "SHELL_LOAD;REBOOT;PRM_PROBE"
+  cmake_parse_arguments(PARSE_ARGV 1 L "SHELL_LOAD;REBOOT;PRM_PROBE;SECURE_BOOT"
                         "PRM_MODULES;NEGATIVE_CONTROL;FLASH;FIXTURES_SETUP;ARCH;CPU;RTC;PRM_FIXUP;BOOT_TIMEOUT;LABEL"
                         "DRIVERS;EXPECT;EXPECT_DEBUGCON;FORBID;KERNEL_ARGS;ADD;SHELL_BEFORE;FIXTURES_REQUIRED;QEMU_ARGS")
   if(NOT L_ARCH)
@@ -99,6 +101,9 @@ function(rtprm_linux_test scenario)
   endforeach()
   if(L_REBOOT)
     list(APPEND args --reboot)
+  endif()
+  if(L_SECURE_BOOT)
+    list(APPEND args --secure-boot --loader ${RTPRM_FW_BIN_X64}/RtprmSbLoader.efi)
   endif()
   if(DEFINED L_FLASH)
     list(APPEND args --code ${L_FLASH}/CODE.fd --vars-template ${L_FLASH}/VARS.fd)

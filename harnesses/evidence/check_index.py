@@ -71,6 +71,13 @@ def main():
         expect(f"EDK II differential: {unexplained} unexplained shown", m and m.group(1).strip() == str(unexplained))
     else:
         expect("EDK II differential report exists", False)
+    auth = (load(os.path.join(args.reports, "authenticode", "oracle.json")) or {}).get("summary")
+    if auth:
+        for key in ("verdict", "images", "tampered", "disagreements"):
+            m = re.search(rf'id="auth-{key}">([^<]*)<', dom)
+            expect(f"Authenticode {key} = {auth[key]} shown", m and m.group(1).strip() == str(auth[key]))
+    else:
+        expect("Authenticode oracle report exists", False)
     sarif = glob.glob(os.path.join(args.reports, "sarif", "*.sarif"))
     expect(f"{len(sarif)} SARIF file(s) listed", sarif and all(os.path.basename(p) in dom for p in sarif))
     expect("gate figures linked from the page", "coverage" in text and "conformance" in text.lower())

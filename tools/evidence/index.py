@@ -16,6 +16,7 @@ Inputs (all under REPORTS, default ROOT/reports):
   e2e/prmt-diff.md, e2e/edk2-*-runtime.json                 (harnesses/edk2)
   fuzz/summary.json             fuzz campaign summary (schema not fixed: shown as given)
   anchors/edk2-differential.json, .md   pe_vs_edk2 classes (tools/fuzz/edk2_differential.py)
+  authenticode/oracle.json, .md         rtprm pe verify vs sbverify/osslsigncode (harnesses/authenticode)
   sarif/*.sarif                 SARIF 2.1.0 logs
 
 Usage: index.py [--root DIR] [--reports-dir DIR]     Python: /usr/bin/python3, stdlib only.
@@ -573,6 +574,34 @@ def section_differential(page):
                         f"{d.get('campaign_executions')} campaign executions"))
 
 
+def section_authenticode(page):
+    fpath = os.path.join(page.reports, "authenticode", "oracle.json")
+    page.add('<h2 id="authenticode">Authenticode: rtprm pe verify against Debian\'s signing tools</h2>')
+    d = load_section_json(page, fpath, "Authenticode oracle (reports/authenticode/oracle.json)",
+                          "Authenticode", "authenticode")
+    if d is None:
+        return
+    sm = d.get("summary", {})
+    md = os.path.join(page.reports, "authenticode", "oracle.md")
+    page.add(f'<p>Source: {page.link(fpath)} · {page.link_if(md)} (harnesses/authenticode/oracle.py, written '
+             f'{esc(mtime(fpath))}). Our images signed with Debian\'s snakeoil key, Debian\'s signed binaries '
+             f'and kernels; tampered copies must be refused.</p>')
+    page.add(f'<p>Verdict: <span id="auth-verdict">{esc(sm.get("verdict"))}</span> · images '
+             f'<span id="auth-images">{esc(sm.get("images"))}</span> ({esc(sm.get("ours"))} ours, '
+             f'{esc(sm.get("debian"))} Debian) · tampered copies <span id="auth-tampered">{esc(sm.get("tampered"))}'
+             f'</span> · disagreements <span id="auth-disagreements">{esc(sm.get("disagreements"))}</span></p>')
+    notes = [f"osslsigncode on {k}: {v}" for k, v in sm.get("osslsigncode_divergences", {}).items()]
+    notes += [f"sbverify on {k}: {v}" for k, v in sm.get("sbverify_unsound", {}).items()]
+    notes.append(f"sbverify accepted {sm.get('sbverify_accepts_size_past_eof')} certificate tables whose directory "
+                 f"size runs past the end of the file (rtprm refuses them: PE_AUTH_CERT_RANGE)")
+    page.add("<p>Recorded divergences of the reference tools:</p><ul>"
+             + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    ok = sm.get("verdict") == "PASS"
+    page.glance.append(("Authenticode", "authenticode", "ok" if ok else "bad",
+                        f"{sm.get('images')} images, {sm.get('tampered')} tampered copies, "
+                        f"{sm.get('disagreements')} disagreements"))
+
+
 def section_faults(page):
     fpath = os.path.join(page.reports, "faults", "summary.json")
     page.add('<h2 id="faults">Fault-injection sweep</h2>')
@@ -652,6 +681,7 @@ def build_page(root, reports):
     section_e2e(page)
     section_fuzz(page)
     section_differential(page)
+    section_authenticode(page)
     section_faults(page)
     section_sarif(page)
     body = "\n".join(page.parts)

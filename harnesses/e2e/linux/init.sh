@@ -21,6 +21,7 @@
 # hold the physical address.
 # rtprm_prm_probe=1: the test SSDT (prm_probe.asl, an initramfs ACPI table
 # upgrade) exposes the hello handler's PRM status as RTPR0001's _UID.
+# rtprm_secureboot=1: the SecureBoot variable must read 1.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -95,6 +96,16 @@ if [ -n "$(ls "$vars" 2>/dev/null)" ]; then
   if [ -e "$vars/$name" ]; then bad efivars-delete "still present: $err"; else ok efivars-delete "deleted"; fi
 else
   bad efivars-list "efivarfs empty or not mounted"
+fi
+
+# 2b. Secure Boot (rtprm_secureboot=1): the SecureBoot variable (4 bytes of
+#     attributes, then the value) must be 1, read through our re-relocated
+#     variable path; the kernel's own view is information.
+if [ "$(arg rtprm_secureboot)" = 1 ]; then
+  sbv="$(dd if="$vars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" bs=1 skip=4 count=1 2>/dev/null | od -An -tu1 | tr -d ' ')"
+  if [ "$sbv" = 1 ]; then ok secureboot "SecureBoot=1 ($(dmesg | grep -m1 -o 'Secure boot enabled' || echo 'no kernel message'))"
+  else bad secureboot "SecureBoot variable reads '${sbv:-nothing}'"; fi
+  echo "RTPRM-LINUX: info $(dmesg | grep -m1 -o 'Kernel is locked down.*' || echo 'no lockdown message')"
 fi
 
 # 3. PRM: Linux's PRMT parser (drivers/acpi/prmt.c) found our modules.

@@ -48,6 +48,18 @@ unrelocated: "fixups STALE"); --prm-probe adds prm_probe.asl (iasl) to the
 initramfs as an ACPI table upgrade whose device _UID is the PRM status of
 the hello handler run through the firmware's SSDT; --rtc NAME makes /init
 read that RTC (rtc-efi: GetTime at its virtual address).
+
+--secure-boot (x64; docs/prm.md "Trust"): Debian's snakeoil OVMF
+(OVMF_CODE_4M.snakeoil.fd + OVMF_VARS_4M.snakeoil.fd: Secure Boot on, the
+snakeoil key in PK, KEK and db). BDS starts only signed images, so there is
+no setup boot and no Shell: RtprmSbLoader.efi (--loader), signed, boots as
+BOOTX64.EFI and loads every --driver, then the kernel, through LoadImage
+(\rtprm\load.txt). Each driver and the kernel (Debian's signature
+replaced) are signed at run time with the snakeoil key (harnesses/
+authenticode/snakeoil.py, decrypted into a temporary directory only); a
+driver given as IMG:NAME:unsigned stays unsigned, IMG:NAME:tampered is
+signed and then one byte of its first section is changed. /init checks the
+SecureBoot variable (rtprm_secureboot=1).
 """
 import argparse
 import fcntl
@@ -57,10 +69,13 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 E2E = os.path.dirname(HERE)
 REPO = os.path.dirname(os.path.dirname(E2E))
+sys.path.insert(0, os.path.join(REPO, "harnesses", "authenticode"))
+import snakeoil  # noqa: E402
 
 
 def log(msg):
@@ -170,6 +185,80 @@ def ovmf(args, scenario, adds, expect, extra):
     return subprocess.run(cmd + extra).returncode
 
 
+def kernel_cmdline(args):
+    cmdline = "console=%s initrd=\\initrd.img panic=-1" % ("ttyAMA0" if args.arch == "aa64" else "ttyS0")
+    if args.rtc:
+        cmdline += " rtprm_rtc=%s" % args.rtc
+    if args.prm_fixup:
+        cmdline += " rtprm_prm_fixup=0x%x,0x%x" % pe_hello_fixup(args.prm_fixup, "PrmSampleDebugConHello")
+    if args.prm_probe:
+        cmdline += " rtprm_prm_probe=1"
+    if args.prm_modules is not None:
+        cmdline += " prm_modules=%d" % args.prm_modules
+    if args.reboot:
+        cmdline += " rtprm_reboot=1 reboot=efi"
+    return cmdline + "".join(" " + a for a in args.kernel_arg)
+
+
+def tamper_first_section(path):
+    """One byte in the middle of the first section with raw data, flipped."""
+    data = bytearray(open(path, "rb").read())
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    nsec, opt = struct.unpack_from("<H", data, pe + 6)[0], struct.unpack_from("<H", data, pe + 20)[0]
+    for i in range(nsec):
+        size, off = struct.unpack_from("<II", data, pe + 24 + opt + 40 * i + 16)
+        if size:
+            data[off + size // 2] ^= 0x01
+            break
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def secure_boot_stage(args, work, tmp, drivers, vmlinuz, initrd, cmdline):
+    """Signed files for the drive, \rtprm\load.txt, and the signed loader."""
+    key = snakeoil.decrypt_key(tmp)
+    adds, items = [], []
+    for path, name, mode in drivers:
+        dst = os.path.join(work, name)
+        if mode == "unsigned":
+            shutil.copyfile(path, dst)
+        else:
+            snakeoil.sign(key, path, dst)
+        if mode == "tampered":
+            tamper_first_section(dst)
+        adds.append("%s:rtprm/%s" % (dst, name))
+        items.append("driver \\rtprm\\%s" % name)
+    adds.append("%s:rtprm/vmlinuz.efi" % snakeoil.resign(key, vmlinuz, os.path.join(work, "vmlinuz.efi")))
+    adds.append("%s:rtprm/initrd.img" % initrd)
+    items.append("kernel \\rtprm\\vmlinuz.efi %s" % cmdline.replace("initrd=\\initrd.img", "initrd=\\rtprm\\initrd.img"))
+    listing = os.path.join(work, "load.txt")
+    with open(listing, "w", encoding="ascii", newline="") as f:
+        f.write("".join(i + "\r\n" for i in items))
+    adds.append("%s:rtprm/load.txt" % listing)
+    loader = snakeoil.sign(key, args.loader, os.path.join(work, "BOOTX64.EFI"))
+    return adds, ["--efi", loader, "--code", snakeoil.CODE_X64, "--vars-template", snakeoil.VARS_X64]
+
+
+def secure_boot_main(args, work, vmlinuz, initrd, cmdline, common):
+    drivers = []
+    for spec in args.driver:
+        path, _, rest = spec.partition(":")
+        name, _, mode = rest.partition(":")
+        if not os.path.isfile(path) or mode not in ("", "unsigned", "tampered"):
+            log("FAIL: driver missing or bad mode: %s" % spec)
+            return 1
+        drivers.append((path, name or os.path.basename(path), mode))
+    with tempfile.TemporaryDirectory(prefix="rtprm-sb-") as tmp:
+        adds, fw = secure_boot_stage(args, work, tmp, drivers, vmlinuz, initrd, cmdline + " rtprm_secureboot=1")
+    log("secure boot: snakeoil OVMF, %d driver(s) through RtprmSbLoader.efi" % len(drivers))
+    extra = list(common) + fw + ["--forbid", "RTPRM-LINUX: FAIL", "--forbid", "Kernel panic",
+                                 "--forbid", "RTPRM-SBL: FAIL"]
+    for e in args.expect_debugcon:
+        extra += ["--expect-debugcon", e]
+    rc = ovmf(args, args.scenario, adds + args.add, ["RTPRM-LINUX: PASS"] + args.expect, extra)
+    return rc if args.negative_control is None else negative_verdict(args, rc)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scenario", required=True)
@@ -204,6 +293,9 @@ def main():
     ap.add_argument("--reboot", action="store_true",
                     help="/init reboots (reboot -f, ResetSystem) instead of powering off; the run passes once "
                          "the firmware has started again (--expect-count 2 of --boot-marker)")
+    ap.add_argument("--secure-boot", action="store_true",
+                    help="x64: snakeoil OVMF, signed drivers and kernel loaded by --loader (see above)")
+    ap.add_argument("--loader", help="RtprmSbLoader.efi (with --secure-boot)")
     ap.add_argument("--boot-marker",
                     help="line every firmware boot prints once (with --reboot); default x64: our RuntimeDxe's "
                          "install line; aa64: a line startup.nsh prints (AAVMF loads Driver#### options before "
@@ -221,6 +313,12 @@ def main():
         vmlinuz, initrd = prepare(args.cache, work)
     vars_fd = os.path.join(work, "vars.fd")
     common = ["--vars", vars_fd]
+    if args.secure_boot:
+        if args.arch != "x64" or not args.loader or args.code or args.vars_template or args.shell_load:
+            ap.error("--secure-boot is x64 with --loader, without --code/--vars-template/--shell-load")
+        for f in args.forbid:
+            common += ["--forbid", f]
+        return secure_boot_main(args, work, vmlinuz, initrd, kernel_cmdline(args), common)
     if args.code:
         common += ["--code", args.code]
     if args.vars_template:
@@ -249,18 +347,7 @@ def main():
             return 1
 
     boot = os.path.join(work, "boot.nsh")
-    cmdline = "console=%s initrd=\\initrd.img panic=-1" % ("ttyAMA0" if args.arch == "aa64" else "ttyS0")
-    if args.rtc:
-        cmdline += " rtprm_rtc=%s" % args.rtc
-    if args.prm_fixup:
-        cmdline += " rtprm_prm_fixup=0x%x,0x%x" % pe_hello_fixup(args.prm_fixup, "PrmSampleDebugConHello")
-    if args.prm_probe:
-        cmdline += " rtprm_prm_probe=1"
-    if args.prm_modules is not None:
-        cmdline += " prm_modules=%d" % args.prm_modules
-    if args.reboot:
-        cmdline += " rtprm_reboot=1 reboot=efi"
-    cmdline += "".join(" " + a for a in args.kernel_arg)
+    cmdline = kernel_cmdline(args)
     loads = ["load drivers\\%s" % n for n in names] if args.shell_load else []
     marker = args.boot_marker or ("RTPRM-BOOT: shell started" if args.arch == "aa64" else "RTPRM-RT: installed")
     # '@': the shell does not echo the command line, so the marker is printed once per boot

@@ -491,6 +491,45 @@ typedef struct {
 #define RP_GUID_LOADED_IMAGE_PROTOCOL \
   { 0x5b1b31a1, 0x9562, 0x11d2, { 0x8e, 0x3f, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b } }
 
+/* ==== Simple file system and file protocols (§13.4, §13.5) ========== */
+typedef struct EFI_FILE_PROTOCOL EFI_FILE_PROTOCOL;
+typedef struct EFI_SIMPLE_FILE_SYSTEM_PROTOCOL EFI_SIMPLE_FILE_SYSTEM_PROTOCOL;
+
+#define EFI_FILE_MODE_READ 0x0000000000000001ull
+
+typedef EFI_STATUS (EFIAPI *EFI_FILE_OPEN)(EFI_FILE_PROTOCOL *This, EFI_FILE_PROTOCOL **NewHandle,
+                                           CHAR16 *FileName, UINT64 OpenMode, UINT64 Attributes);
+typedef EFI_STATUS (EFIAPI *EFI_FILE_CLOSE)(EFI_FILE_PROTOCOL *This);
+typedef EFI_STATUS (EFIAPI *EFI_FILE_READ)(EFI_FILE_PROTOCOL *This, UINTN *BufferSize, VOID *Buffer);
+
+/* Only the members used here are typed; the rest keep their slots. */
+struct EFI_FILE_PROTOCOL {
+  UINT64         Revision;
+  EFI_FILE_OPEN  Open;
+  EFI_FILE_CLOSE Close;
+  VOID          *Delete;
+  EFI_FILE_READ  Read;
+  VOID          *Write, *GetPosition, *SetPosition, *GetInfo, *SetInfo, *Flush;
+};
+
+typedef EFI_STATUS (EFIAPI *EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_OPEN_VOLUME)(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *This,
+                                                                       EFI_FILE_PROTOCOL **Root);
+struct EFI_SIMPLE_FILE_SYSTEM_PROTOCOL {
+  UINT64                                      Revision;
+  EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_OPEN_VOLUME OpenVolume;
+};
+
+#define RP_GUID_SIMPLE_FILE_SYSTEM_PROTOCOL \
+  { 0x964e5b22, 0x6459, 0x11d2, { 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b } }
+#define RP_GUID_GLOBAL_VARIABLE \
+  { 0x8be4df61, 0x93ca, 0x11d2, { 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c } }
+
+/* Device path node types used to name a file on a device (§10.3.5.4). */
+#define RP_DP_TYPE_MEDIA        0x04u
+#define RP_DP_SUBTYPE_FILE_PATH 0x04u
+#define RP_DP_TYPE_END          0x7Fu
+#define RP_DP_SUBTYPE_END_ALL   0xFFu
+
 /* ==== ACPI table protocol (§20.1) ===================================== */
 typedef EFI_STATUS (EFIAPI *EFI_ACPI_TABLE_INSTALL_ACPI_TABLE)(EFI_ACPI_TABLE_PROTOCOL *This,
                                                                VOID *AcpiTableBuffer,
