@@ -7,6 +7,7 @@ extern const rp_case_group rp_group_memmap;
 extern const rp_case_group rp_group_mat;
 extern const rp_case_group rp_group_pe;
 extern const rp_case_group rp_group_pe_malformed;
+extern const rp_case_group rp_group_pe_auth;
 extern const rp_case_group rp_group_prm;
 extern const rp_case_group rp_group_runtime;
 
@@ -16,6 +17,7 @@ const rp_case_group *const rp_case_groups[] = {
   &rp_group_mat,
   &rp_group_pe,
   &rp_group_pe_malformed,
+  &rp_group_pe_auth,
   &rp_group_prm,
   &rp_group_runtime,
 };

@@ -81,8 +81,9 @@ static EFI_STATUS walk_certificates(rp_bytes b, uint64_t off, uint64_t end, uint
   uint32_t n = 0;
   while (off < end) {
     uint32_t len = 0;
-    if (end - off < RP_WIN_CERT_HEADER || !rp_read_u32(b, off, &len) || len < RP_WIN_CERT_HEADER || len > end - off)
-      RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off);
+    if (end - off < RP_WIN_CERT_HEADER) RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off);
+    (void)rp_read_u32(b, off, &len); /* off + 8 <= end <= b.len (cert_table) */
+    if (len < RP_WIN_CERT_HEADER || len > end - off) RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off);
     off = (off + len + 7u) & ~(uint64_t)7u; /* off + len <= end < 2^32 + 2^32 */
     n++;
   }
@@ -143,8 +144,8 @@ EFI_STATUS rp_pe_certificate_at(const rp_pe_image *img, const rp_pe_authenticode
   for (uint32_t k = 0;; k++) {
     uint32_t len = 0;
     uint16_t rev = 0, type = 0;
-    if (end - off < RP_WIN_CERT_HEADER || !rp_read_u32(img->bytes, off, &len) || len < RP_WIN_CERT_HEADER ||
-        len > end - off)
+    if (off > end || end - off < RP_WIN_CERT_HEADER || !rp_read_u32(img->bytes, off, &len) ||
+        len < RP_WIN_CERT_HEADER || len > end - off)
       RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off); /* `a` not of this image */
     if (k == i) {
       (void)rp_read_u16(img->bytes, off + 4, &rev);

@@ -183,7 +183,21 @@ static void entries_are_walked_and_read(void **state) {
   assert_int_equal(rp_pe_certificate_at(&img, NULL, 0, &c, &d), EFI_INVALID_PARAMETER);
   assert_int_equal(rp_pe_certificate_at(&img, &a, 0, NULL, &d), EFI_INVALID_PARAMETER);
   /* a result that does not describe this image is refused, not followed */
-  w32(g_file, IMG_SIZE, 0x1000);
+  static rp_pe_authenticode other;
+  other = a;
+  other.cert_size = 0x0C; /* the second entry's header would run past it */
+  assert_int_equal(rp_pe_certificate_at(&img, &other, 1, &c, &d), EFI_SECURITY_VIOLATION);
+  assert_int_equal(d.reason, RP_R_PE_AUTH_CERT_ENTRY);
+  other.cert_size = 0x10; /* ... or end exactly where it starts */
+  assert_int_equal(rp_pe_certificate_at(&img, &other, 1, &c, &d), EFI_SECURITY_VIOLATION);
+  other = a;
+  other.cert_offset = len + 0x100; /* past the file: the header read fails */
+  other.cert_size = 0x28;
+  assert_int_equal(rp_pe_certificate_at(&img, &other, 0, &c, &d), EFI_SECURITY_VIOLATION);
+  assert_int_equal(d.index, len + 0x100);
+  w32(g_file, IMG_SIZE, 4); /* dwLength below the header */
+  assert_int_equal(rp_pe_certificate_at(&img, &a, 0, &c, &d), EFI_SECURITY_VIOLATION);
+  w32(g_file, IMG_SIZE, 0x1000); /* dwLength past the table */
   assert_int_equal(rp_pe_certificate_at(&img, &a, 1, &c, &d), EFI_SECURITY_VIOLATION);
   assert_int_equal(d.reason, RP_R_PE_AUTH_CERT_ENTRY);
 }
