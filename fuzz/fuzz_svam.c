@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * Fuzz target "svam": a whole boot of the host DXE-core model
- * (harnesses/dxe_model) with a runtime driver taken from the input, events
+ * (impl/sim) with a runtime driver taken from the input, events
  * and a virtual map shaped by the input, then SetVirtualAddressMap.
  *
  * Input:

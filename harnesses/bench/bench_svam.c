@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * SetVirtualAddressMap on a synthetic platform (issue 4 item 12): the host
- * DXE-core model (harnesses/dxe_model) with 64 runtime images of 4 pages of
+ * DXE-core model (impl/sim) with 64 runtime images of 4 pages of
  * DIR64 sites each (2,048 fixups per image, 131,072 in all) and 256
  * virtual-address-change events, all through the -O2 sanitizer-free core.
  * Each repetition builds a fresh model (SetVirtualAddressMap applies once)

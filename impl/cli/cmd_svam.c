@@ -2,7 +2,7 @@
 /*
  * rtprm svam simulate SCENARIO.json [--json]
  *
- * Runs the host DXE-core model (harnesses/dxe_model, runtime.md §1.3) with
+ * Runs the host DXE-core model (impl/sim, runtime.md §1.3) with
  * the runtime core as the provider: loads the scenario's runtime images
  * (real PE files; the model places them one after another in its runtime
  * code region, so "load addresses" are the model's), creates its events,
@@ -31,7 +31,6 @@
 #include "dxe_model.h"
 #include "rtprm/platform_host.h"
 
-#define SVAM_LOG_CAP (64u * 1024u)
 #define SVAM_MAP_CAP 4096u
 
 typedef struct sim {
@@ -40,7 +39,7 @@ typedef struct sim {
   dm_model m;
   bool record_ebs, xen;
   uint64_t before[15], after[15];
-  char *log;
+  rp_rt_image_result images[DM_MAX_IMAGES]; /* the core's per-image results (rp_rt_image_results) */
 } sim;
 
 static const char *const field_names[15] = {
@@ -154,23 +153,30 @@ static int build(sim *s, const jval *root) {
   return apply_corruptions(s, json_get(root, "corruptions"));
 }
 
-/* "runtime: image N 0x.. -> 0x..: A applied, S skipped" lines of the core. */
+static const char *outcome_name(rp_rt_image_outcome o) {
+  return o == RP_RT_IMAGE_RELOCATED ? "relocated" : o == RP_RT_IMAGE_SELF ? "self" : "failed";
+}
+
+/* One entry per ImageHead entry, from the core's result list. */
 static void print_images(const sim *s) {
-  const char *p = s->log;
-  bool first = true;
-  while ((p = strstr(p, "runtime: image ")) != NULL) {
-    unsigned long long n, to, a, k;
-    char from[40];
-    if (sscanf(p, "runtime: image %llu %39s -> 0x%llx: %llu applied, %llu skipped", &n, from, &to, &a, &k) == 5) {
-      const char *name = n < s->m.n_img ? "image" : "?";
-      if (s->json)
-        printf("%s{\"index\": %llu, \"base\": \"%s\", \"new_base\": \"0x%llx\", \"applied\": %llu, \"skipped\": %llu}",
-               first ? "" : ", ", n, from, to, a, k);
-      else
-        printf("  %s %llu: %s -> 0x%llx: %llu applied, %llu skipped\n", name, n, from, to, a, k);
-      first = false;
+  const rp_rt_image_results *l = &s->m.rt->images;
+  size_t n = l->count < l->cap ? l->count : l->cap;
+  for (size_t i = 0; i < n; i++) {
+    const rp_rt_image_result *r = &l->item[i];
+    if (s->json) {
+      printf("%s{\"index\": %llu, \"base\": \"0x%llx\", \"new_base\": \"0x%llx\", \"applied\": %llu, "
+             "\"skipped\": %llu, \"outcome\": \"%s\", \"reason\": ",
+             i ? ", " : "", (unsigned long long)r->index, (unsigned long long)r->old_base,
+             (unsigned long long)r->new_base, (unsigned long long)r->applied, (unsigned long long)r->skipped,
+             outcome_name(r->outcome));
+      cli_json_string(r->reason == RP_R_NONE ? "" : rp_reason_name(r->reason));
+      printf("}");
+    } else {
+      printf("  image %llu: 0x%llx -> 0x%llx: %llu applied, %llu skipped (%s%s%s)\n", (unsigned long long)r->index,
+             (unsigned long long)r->old_base, (unsigned long long)r->new_base, (unsigned long long)r->applied,
+             (unsigned long long)r->skipped, outcome_name(r->outcome), r->reason == RP_R_NONE ? "" : ": ",
+             r->reason == RP_R_NONE ? "" : rp_reason_name(r->reason));
     }
-    p++;
   }
 }
 
@@ -214,10 +220,11 @@ static int run(sim *s) {
   read_fields(&s->m, s->before);
   uint64_t h0 = dm_state_hash(&s->m);
   rp_diag d;
-  rp_host_log_capture(s->log, SVAM_LOG_CAP);
+  s->m.rt->images = (rp_rt_image_results){ s->images, DM_MAX_IMAGES, 0 };
+  rp_host_log_quiet(1); /* the results come from the API, not from the core's log lines */
   EFI_STATUS st = rp_rt_set_virtual_address_map(s->m.rt, size, stride, EFI_MEMORY_DESCRIPTOR_VERSION,
                                                  (const EFI_MEMORY_DESCRIPTOR *)vmap, &d);
-  rp_host_log_capture(NULL, 0);
+  rp_host_log_quiet(0);
   if (EFI_ERROR(st)) {
     bool unchanged = dm_state_hash(&s->m) == h0;
     if (!unchanged) fprintf(stderr, "rtprm: %s: rejected but the state CHANGED\n", s->file);
@@ -246,9 +253,8 @@ int cmd_svam(int argc, char **argv) {
   size_t len;
   if (!cli_read_file(s.file, &data, &len)) return CLI_INVALID;
   char *text = malloc(len + 1);
-  s.log = calloc(1, SVAM_LOG_CAP);
-  if (text == NULL || s.log == NULL) {
-    free(data), free(text), free(s.log);
+  if (text == NULL) {
+    free(data);
     return CLI_INVALID;
   }
   memcpy(text, data, len);
@@ -268,6 +274,5 @@ int cmd_svam(int argc, char **argv) {
     dm_destroy(&s.m);
     json_free(root);
   }
-  free(s.log);
   return rc;
 }

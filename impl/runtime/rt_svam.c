@@ -146,6 +146,25 @@ static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   return EFI_SUCCESS;
 }
 
+/* The image's line in the caller's result list, if it keeps one. */
+static void record_image(rp_runtime *rt, const rp_rt_image_result *r) {
+  rp_rt_image_results *l = &rt->images;
+  if (l->item != NULL && l->count < l->cap) l->item[l->count] = *r;
+  l->count++;
+}
+
+/* After commit nothing can be undone: counted, recorded and logged. */
+static EFI_STATUS image_failed(rp_runtime *rt, rp_rt_image_result *r, rp_reason why) {
+  rt->stats.images_failed++;
+  r->new_base = 0;
+  r->outcome = RP_RT_IMAGE_FAILED;
+  r->reason = why;
+  record_image(rt, r);
+  rp_log(RP_LOG_ERROR, "runtime: image %llu failed after commit (%s)\n", (unsigned long long)r->index,
+         rp_reason_name(why));
+  return EFI_SUCCESS;
+}
+
 /* Findings are never silent (docs/pecoff.md §1): one line each. */
 static void log_findings(uint64_t pos, const rp_findings *f) {
   for (uint32_t i = 0; i < rp_findings_kept(f); i++)
@@ -160,25 +179,27 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   rp_pe_rerelocate_stats s = { 0 };
   img_plan p = { 0 };
   rp_diag d;
+  rp_rt_image_result r = { pos, (uintptr_t)e->ImageBase, (uintptr_t)e->ImageBase, 0, 0, RP_RT_IMAGE_SELF, RP_R_NONE };
   (void)diag;
   if (is_self(c->rt, e)) {
     c->rt->stats.images_self++;
+    record_image(c->rt, &r);
     return EFI_SUCCESS;
   }
   EFI_STATUS st = plan_image(c->vm, e, pos, &p, &d);
   if (!EFI_ERROR(st))
     st = rp_pe_runtime_relocate(p.image, RP_PE_PROFILE_COMPAT, p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, &s,
                                 &d);
-  if (EFI_ERROR(st)) {
-    c->rt->stats.images_failed++;
-    rp_log(RP_LOG_ERROR, "runtime: image %llu failed after commit (%s)\n", (unsigned long long)pos,
-           rp_reason_name(d.reason));
-    return EFI_SUCCESS;
-  }
+  if (EFI_ERROR(st)) return image_failed(c->rt, &r, d.reason);
   rp_plat_flush_icache(p.image.ptr, p.image.len);
   c->rt->stats.images_relocated++;
   c->rt->stats.sites_applied += s.applied;
   c->rt->stats.sites_skipped += s.skipped;
+  r.new_base = p.new_base;
+  r.applied = s.applied;
+  r.skipped = s.skipped;
+  r.outcome = RP_RT_IMAGE_RELOCATED;
+  record_image(c->rt, &r);
   rp_log(RP_LOG_INFO, "runtime: image %llu %p -> 0x%llx: %llu applied, %llu skipped\n", (unsigned long long)pos,
          (void *)p.image.ptr, (unsigned long long)p.new_base, (unsigned long long)s.applied,
          (unsigned long long)s.skipped);
@@ -279,6 +300,7 @@ static void commit(rp_runtime *rt, const rp_memmap *vm) {
   rt->vmap = *vm;
   rt->in_svam = true;           /* ConvertPointer works during the callbacks */
   rp_memset(&rt->stats, 0, sizeof(rt->stats));
+  rt->images.count = 0;
   if (EFI_ERROR(rt_list_walk(&el, &rt->vmap, signal_event, &c, NULL, &d)))
     rp_log(RP_LOG_ERROR, "runtime: event list damaged during callbacks (%s)\n", rp_reason_name(d.reason));
   if (EFI_ERROR(rt_list_walk(&il, &rt->vmap, apply_image, &c, NULL, &d)))

@@ -78,6 +78,12 @@ for name in ("ok-x64-images.json", "ok-x64-xen.json"):
         check(f"{name}: {os.path.basename(img)} applied {want} sites, skipped 0",
               got["applied"] == want and got["skipped"] == 0, str(got))
         check(f"{name}: {os.path.basename(img)} moved", int(got["new_base"], 16) != int(got["base"], 16), str(got))
+        check(f"{name}: {os.path.basename(img)} outcome from the core's result list",
+              got.get("outcome") == "relocated" and got.get("reason") == "", str(got))
+    check(f"{name}: indexes in list order, sums equal the totals",
+          [g["index"] for g in j["images"]] == list(range(len(images))) and
+          sum(g["applied"] for g in j["images"]) == j["sites_applied"], str(j["images"]))
+    check(f"{name}: no core log lines on stderr (results come from the API)", "runtime: image" not in err, err)
     vac = sum(1 for e in spec["events"] if e["kind"] in ("type", "group"))
     check(f"{name}: {vac} events signalled (EVT_RUNTIME alone is not)", j["events_signalled"] == vac,
           str(j["events_signalled"]))

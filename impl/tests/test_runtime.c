@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * Unit tests of the Runtime AP provider core (rtprm/runtime.h), driven
- * through the host DXE-core model (harnesses/dxe_model) with real PE images
+ * through the host DXE-core model (impl/sim) with real PE images
  * from corpus/pe. The status rules themselves are the conformance cases
  * RT-C-xxx; these tests cover the flows around them: a whole boot, "a
  * rejected call changes nothing", allocation failure at every site, the log
@@ -195,6 +195,47 @@ static void whole_boot_converts_everything_once(void **state) {
   assert_int_equal(rp_rt_convert_pointer(f.m.rt, 0, &p, &d), EFI_NOT_FOUND);
   assert_int_equal(d.reason, RP_R_RT_CP_NO_MAP);
   dm_destroy(&f.m);
+}
+
+/* The per-image results (rp_rt_image_results): one entry per ImageHead
+ * entry in list order, the provider's own image as SELF, a short list keeps
+ * the first entries and still counts all, no list at all is allowed. They
+ * come from the API, whatever the log says (the log is off here). */
+static void per_image_results_come_from_the_api(void **state) {
+  (void)state;
+  static rp_rt_image_result items[N_IMAGES];
+  rp_diag d;
+  for (size_t cap = 0; cap <= N_IMAGES; cap += N_IMAGES - 1) {
+    fx f = { .stride = 48 };
+    assert_int_equal(boot(&f, NULL, true), EFI_SUCCESS);
+    uint64_t self = (uintptr_t)f.m.img[1].entry->ImageBase, bases[N_IMAGES];
+    for (size_t i = 0; i < N_IMAGES; i++) bases[i] = (uintptr_t)f.m.img[i].entry->ImageBase;
+    f.m.rt->self_image_base = self;
+    memset(items, 0xA5, sizeof(items));
+    f.m.rt->images = (rp_rt_image_results){ cap ? items : NULL, cap, 99 };
+    assert_int_equal(svam(&f, &d), EFI_SUCCESS);
+    assert_int_equal(f.m.rt->images.count, N_IMAGES);
+    uint64_t applied = 0;
+    for (size_t i = 0; i < cap; i++) {
+      const rp_rt_image_result *r = &items[i];
+      assert_int_equal(r->index, i);
+      assert_int_equal(r->old_base, bases[i]);
+      assert_int_equal(r->reason, RP_R_NONE);
+      assert_int_equal(r->outcome, i == 1 ? RP_RT_IMAGE_SELF : RP_RT_IMAGE_RELOCATED);
+      if (i == 1) {
+        assert_int_equal(r->new_base, r->old_base);
+        assert_int_equal(r->applied, 0);
+      } else {
+        assert_true(r->new_base != r->old_base); /* every region got a non-zero delta (dm_os_assign) */
+        assert_int_equal(r->applied, f.m.img[i].load.by_type[IMAGE_REL_BASED_DIR64]);
+      }
+      applied += r->applied;
+    }
+    if (cap == N_IMAGES) assert_int_equal(applied, f.m.rt->stats.sites_applied);
+    if (cap < N_IMAGES) assert_int_equal(items[cap].index, 0xA5A5A5A5A5A5A5A5ull); /* nothing past cap */
+    assert_int_equal(f.m.rt->stats.images_self, 1);
+    dm_destroy(&f.m);
+  }
 }
 
 static void padded_stride_and_xen_map(void **state) {
@@ -581,6 +622,8 @@ static void callback_damage_after_commit(void **state) {
     e->Link.BackLink = h;
     h->ForwardLink->BackLink = &e->Link;
     h->ForwardLink = &e->Link;
+    static rp_rt_image_result results[N_IMAGES];
+    f.m.rt->images = (rp_rt_image_results){ results, N_IMAGES, 0 };
     log[0] = 0;
     rp_host_log_quiet(0);
     rp_host_log_capture(log, sizeof(log));
@@ -592,6 +635,14 @@ static void callback_damage_after_commit(void **state) {
     if (k == DAMAGE_IMAGE) {
       assert_int_equal(s->images_failed, 1);
       assert_int_equal(s->images_relocated, N_IMAGES - 1);
+      size_t failed = 0;
+      for (size_t i = 0; i < N_IMAGES; i++) {
+        if (results[i].outcome != RP_RT_IMAGE_FAILED) continue;
+        failed++;
+        assert_int_equal(results[i].new_base, 0);
+        assert_true(results[i].reason != RP_R_NONE);
+      }
+      assert_int_equal(failed, 1);
     }
     if (k == DAMAGE_IMAGE_LIST) assert_int_equal(s->images_relocated, 1);
     if (k == DAMAGE_EVENT_LIST) assert_int_equal(s->events_signalled, 1);
@@ -693,6 +744,7 @@ int main(int argc, char **argv) {
     cmocka_unit_test(adopt_live_map_descriptors_must_hold),
     cmocka_unit_test(release_refuses_unless_old_heads_empty),
     cmocka_unit_test(whole_boot_converts_everything_once),
+    cmocka_unit_test(per_image_results_come_from_the_api),
     cmocka_unit_test(padded_stride_and_xen_map),
     cmocka_unit_test(before_exit_boot_services_is_unsupported),
     cmocka_unit_test(rejected_calls_change_nothing),

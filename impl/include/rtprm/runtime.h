@@ -62,6 +62,34 @@ typedef struct rp_rt_stats {
   uint64_t pointers_converted;/* table pointers converted */
 } rp_rt_stats;
 
+/* What the last successful SetVirtualAddressMap did with one ImageHead
+ * entry (rp_rt_image_results). */
+typedef enum {
+  RP_RT_IMAGE_RELOCATED = 0, /* re-relocated to new_base */
+  RP_RT_IMAGE_SELF = 1,      /* the provider's own image: left in place */
+  RP_RT_IMAGE_FAILED = 2,    /* damaged by a callback after validation: reason says why */
+} rp_rt_image_outcome;
+
+typedef struct rp_rt_image_result {
+  uint64_t            index;    /* position in ImageHead, 0-based */
+  uint64_t            old_base; /* ImageBase when the call started */
+  uint64_t            new_base; /* its virtual base (old_base for SELF, 0 for FAILED) */
+  uint64_t            applied;  /* relocation sites adjusted */
+  uint64_t            skipped;  /* sites left alone (value no longer the recorded one) */
+  rp_rt_image_outcome outcome;
+  rp_reason           reason;   /* RP_R_NONE unless FAILED */
+} rp_rt_image_result;
+
+/* An optional, caller-owned list the provider fills per image during
+ * SetVirtualAddressMap (hosts, tests and the CLI; firmware passes none).
+ * `count` is the number of images the call went through; item[] holds the
+ * first min(count, cap). Reset at the start of each successful call. */
+typedef struct rp_rt_image_results {
+  rp_rt_image_result *item;
+  size_t              cap;
+  size_t              count;
+} rp_rt_image_results;
+
 typedef struct rp_runtime {
   EFI_RUNTIME_ARCH_PROTOCOL proto; /* first: the interface that is installed */
   EFI_SYSTEM_TABLE *st;
@@ -69,6 +97,7 @@ typedef struct rp_runtime {
   rp_memmap vmap;                  /* the caller's map, only while in_svam */
   bool in_svam;
   rp_rt_stats stats;               /* of the last successful SetVirtualAddressMap */
+  rp_rt_image_results images;      /* per-image results of it; item NULL: not kept */
 } rp_runtime;
 
 /* Allocates and initialises the state: empty lists, DescriptorSize 48 (the
