@@ -38,11 +38,12 @@ typedef struct sim {
   bool json;
   dm_model m;
   bool record_ebs, xen;
-  uint64_t before[15], after[15];
+  uint64_t before[RP_RT_FIELD_COUNT], after[RP_RT_FIELD_COUNT];
   rp_rt_image_result images[DM_MAX_IMAGES]; /* the core's per-image results (rp_rt_image_results) */
 } sim;
 
-static const char *const field_names[15] = {
+/* In the order of the core's field indexes (rtprm/runtime.h RP_RT_FIELD_*). */
+static const char *const field_names[RP_RT_FIELD_COUNT] = {
   "GetTime", "SetTime", "GetWakeupTime", "SetWakeupTime", "GetVariable", "GetNextVariableName", "SetVariable",
   "GetNextHighMonotonicCount", "ResetSystem", "UpdateCapsule", "QueryCapsuleCapabilities", "QueryVariableInfo",
   "FirmwareVendor", "ConfigurationTable", "RuntimeServices",
@@ -50,14 +51,14 @@ static const char *const field_names[15] = {
 
 static void read_fields(const dm_model *m, uint64_t *out) {
   const EFI_RUNTIME_SERVICES *rs = m->rs;
-  const void *p[15] = {
+  const void *p[RP_RT_FIELD_COUNT] = {
     (void *)rs->GetTime, (void *)rs->SetTime, (void *)rs->GetWakeupTime, (void *)rs->SetWakeupTime,
     (void *)rs->GetVariable, (void *)rs->GetNextVariableName, (void *)rs->SetVariable,
     (void *)rs->GetNextHighMonotonicCount, (void *)rs->ResetSystem, (void *)rs->UpdateCapsule,
     (void *)rs->QueryCapsuleCapabilities, (void *)rs->QueryVariableInfo, (const void *)m->st->FirmwareVendor,
     (void *)m->st->ConfigurationTable, (void *)m->st->RuntimeServices,
   };
-  for (int i = 0; i < 15; i++) out[i] = (uintptr_t)p[i];
+  for (int i = 0; i < RP_RT_FIELD_COUNT; i++) out[i] = (uintptr_t)p[i];
 }
 
 static int bad_scenario(const sim *s, const char *why) {
@@ -192,7 +193,7 @@ static void print_success(const sim *s, bool verified, const char *why) {
            (unsigned long long)t->images_relocated, (unsigned long long)t->sites_applied,
            (unsigned long long)t->sites_skipped, (unsigned long long)t->events_signalled,
            (unsigned long long)t->pointers_converted);
-    for (int i = 0; i < 15; i++)
+    for (int i = 0; i < RP_RT_FIELD_COUNT; i++)
       printf("%s\"%s\": [\"0x%llx\", \"0x%llx\"]", i ? ", " : "", field_names[i], (unsigned long long)s->before[i],
              (unsigned long long)s->after[i]);
     printf("}, \"verified\": %s}\n", verified ? "true" : "false");
@@ -204,7 +205,7 @@ static void print_success(const sim *s, bool verified, const char *why) {
          (unsigned long long)t->images_relocated, (unsigned long long)t->sites_applied,
          (unsigned long long)t->sites_skipped, (unsigned long long)t->events_signalled,
          (unsigned long long)t->pointers_converted);
-  for (int i = 0; i < 15; i++)
+  for (int i = 0; i < RP_RT_FIELD_COUNT; i++)
     printf("  %-26s 0x%llx -> 0x%llx\n", field_names[i], (unsigned long long)s->before[i],
            (unsigned long long)s->after[i]);
   printf("  model check: %s%s\n", verified ? "every site and pointer moved exactly once" : "FAILED: ",

@@ -81,41 +81,49 @@ EFI_STATUS rp_prmt_size(const rp_prmt_build_in *in, uint32_t *size, rp_diag *dia
   return EFI_SUCCESS;
 }
 
+/* Field offsets come from the packed mirrors in rtprm/prm.h (asserted in
+ * layout.def); values are written little-endian byte by byte, so the
+ * output buffer needs no alignment. */
+#define HDR(f) offsetof(PRM_ACPI_DESCRIPTION_TABLE, f)
+#define ACPI(f) (HDR(Header) + offsetof(EFI_ACPI_DESCRIPTION_HEADER, f))
+#define MOD(f) offsetof(PRM_MODULE_INFORMATION_STRUCT, f)
+#define HND(f) offsetof(PRM_HANDLER_INFORMATION_STRUCT, f)
+
 static void put_header(const rp_prmt_build_in *in, uint8_t *t, uint32_t size) {
-  rp_put_le32(t + 0, PRM_TABLE_SIGNATURE);
-  rp_put_le32(t + 4, size);
-  t[8] = PRM_TABLE_REVISION;
-  t[9] = 0; /* checksum, set last */
-  rp_memcpy(t + 10, in->oem_id, 6);
-  rp_memcpy(t + 16, in->oem_table_id, 8);
-  rp_put_le32(t + 24, in->oem_revision);
-  rp_put_le32(t + 28, in->creator_id);
-  rp_put_le32(t + 32, in->creator_revision);
-  rp_memcpy(t + 36, &in->platform_guid, 16);
-  rp_put_le32(t + 52, RP_PRMT_HEADER_SIZE);
-  rp_put_le32(t + 56, in->module_count);
+  rp_put_le32(t + ACPI(Signature), PRM_TABLE_SIGNATURE);
+  rp_put_le32(t + ACPI(Length), size);
+  t[ACPI(Revision)] = PRM_TABLE_REVISION;
+  t[ACPI(Checksum)] = 0; /* set last */
+  rp_memcpy(t + ACPI(OemId), in->oem_id, sizeof(((EFI_ACPI_DESCRIPTION_HEADER *)0)->OemId));
+  rp_memcpy(t + ACPI(OemTableId), in->oem_table_id, sizeof(((EFI_ACPI_DESCRIPTION_HEADER *)0)->OemTableId));
+  rp_put_le32(t + ACPI(OemRevision), in->oem_revision);
+  rp_put_le32(t + ACPI(CreatorId), in->creator_id);
+  rp_put_le32(t + ACPI(CreatorRevision), in->creator_revision);
+  rp_memcpy(t + HDR(PrmPlatformGuid), &in->platform_guid, sizeof(EFI_GUID));
+  rp_put_le32(t + HDR(PrmModuleInfoOffset), RP_PRMT_HEADER_SIZE);
+  rp_put_le32(t + HDR(PrmModuleInfoCount), in->module_count);
 }
 
 static void put_handler(const rp_prmt_handler_in *h, uint8_t *p) {
-  rp_put_le16(p + 0, PRM_HANDLER_INFORMATION_STRUCT_REVISION);
-  rp_put_le16(p + 2, RP_PRMT_HANDLER_SIZE);
-  rp_memcpy(p + 4, &h->guid, 16);
-  rp_put_le64(p + 20, h->address);
-  rp_put_le64(p + 28, h->static_data_buffer);
-  rp_put_le64(p + 36, h->acpi_param_buffer);
+  rp_put_le16(p + HND(StructureRevision), PRM_HANDLER_INFORMATION_STRUCT_REVISION);
+  rp_put_le16(p + HND(StructureLength), RP_PRMT_HANDLER_SIZE);
+  rp_memcpy(p + HND(Identifier), &h->guid, sizeof(EFI_GUID));
+  rp_put_le64(p + HND(PhysicalAddress), h->address);
+  rp_put_le64(p + HND(StaticDataBuffer), h->static_data_buffer);
+  rp_put_le64(p + HND(AcpiParameterBuffer), h->acpi_param_buffer);
 }
 
 /* Returns the module's length (<= 65535, checked by rp_prmt_size). */
 static uint32_t put_module(const rp_prmt_module_in *m, uint8_t *p) {
   uint32_t len = RP_PRMT_MODULE_SIZE + m->handler_count * RP_PRMT_HANDLER_SIZE;
-  rp_put_le16(p + 0, PRM_MODULE_INFORMATION_STRUCT_REVISION);
-  rp_put_le16(p + 2, (uint16_t)len);
-  rp_memcpy(p + 4, &m->guid, 16);
-  rp_put_le16(p + 20, m->major);
-  rp_put_le16(p + 22, m->minor);
-  rp_put_le16(p + 24, (uint16_t)m->handler_count);
-  rp_put_le32(p + 26, RP_PRMT_MODULE_SIZE);
-  rp_put_le64(p + 30, m->mmio_ranges);
+  rp_put_le16(p + MOD(StructureRevision), PRM_MODULE_INFORMATION_STRUCT_REVISION);
+  rp_put_le16(p + MOD(StructureLength), (uint16_t)len);
+  rp_memcpy(p + MOD(Identifier), &m->guid, sizeof(EFI_GUID));
+  rp_put_le16(p + MOD(MajorRevision), m->major);
+  rp_put_le16(p + MOD(MinorRevision), m->minor);
+  rp_put_le16(p + MOD(HandlerCount), (uint16_t)m->handler_count);
+  rp_put_le32(p + MOD(HandlerInfoOffset), RP_PRMT_MODULE_SIZE);
+  rp_put_le64(p + MOD(RuntimeMmioRanges), m->mmio_ranges);
   for (uint32_t j = 0; j < m->handler_count; j++)
     put_handler(&m->handlers[j], p + RP_PRMT_MODULE_SIZE + j * RP_PRMT_HANDLER_SIZE);
   return len;
@@ -129,7 +137,7 @@ EFI_STATUS rp_prmt_build(const rp_prmt_build_in *in, rp_mbytes out, uint32_t *wr
   rp_memset(out.ptr, 0, size);
   put_header(in, out.ptr, size);
   for (uint32_t i = 0; i < in->module_count; i++) off += put_module(&in->modules[i], out.ptr + off);
-  out.ptr[9] = rp_acpi_checksum(rp_bytes_of(out.ptr, size));
+  out.ptr[ACPI(Checksum)] = rp_acpi_checksum(rp_bytes_of(out.ptr, size));
   if (written != NULL) *written = size;
   rp_diag_clear(diag);
   return EFI_SUCCESS;

@@ -18,7 +18,7 @@
 
 /* UEFI §8.4: every runtime service pointer except SetVirtualAddressMap and
  * ConvertPointer, which are only callable in physical mode. */
-static const size_t rs_fields[12] = {
+static const size_t rs_fields[RP_RT_FIELD_RS_COUNT] = {
   offsetof(EFI_RUNTIME_SERVICES, GetTime),
   offsetof(EFI_RUNTIME_SERVICES, SetTime),
   offsetof(EFI_RUNTIME_SERVICES, GetWakeupTime),
@@ -32,7 +32,7 @@ static const size_t rs_fields[12] = {
   offsetof(EFI_RUNTIME_SERVICES, QueryCapsuleCapabilities),
   offsetof(EFI_RUNTIME_SERVICES, QueryVariableInfo),
 };
-static const size_t st_fields[3] = {
+static const size_t st_fields[RP_RT_FIELD_ST_COUNT] = {
   offsetof(EFI_SYSTEM_TABLE, FirmwareVendor),
   offsetof(EFI_SYSTEM_TABLE, ConfigurationTable),
   offsetof(EFI_SYSTEM_TABLE, RuntimeServices),
@@ -255,8 +255,8 @@ static EFI_STATUS check_tables(const rp_runtime *rt, const rp_memmap *vm, rp_dia
   if (!header_ok(&st->Hdr, sizeof(*st))) RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_TABLE_HEADER, RP_RT_HDR_SYSTEM_TABLE);
   if (rs == NULL || !header_ok(&rs->Hdr, sizeof(*rs)))
     RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_TABLE_HEADER, RP_RT_HDR_RUNTIME_SERVICES);
-  s = check_fields(vm, rs, rs_fields, 12, 0, diag);
-  if (!EFI_ERROR(s)) s = check_fields(vm, st, st_fields, 3, RP_RT_FIELD_FIRMWARE_VENDOR, diag);
+  s = check_fields(vm, rs, rs_fields, RP_RT_FIELD_RS_COUNT, 0, diag);
+  if (!EFI_ERROR(s)) s = check_fields(vm, st, st_fields, RP_RT_FIELD_ST_COUNT, RP_RT_FIELD_FIRMWARE_VENDOR, diag);
   return s;
 }
 
@@ -271,9 +271,9 @@ static void convert_fields(rp_runtime *rt, void *table, const size_t *offs, size
 
 static void convert_tables(rp_runtime *rt) {
   EFI_RUNTIME_SERVICES *rs = rt->st->RuntimeServices; /* physical: we run in physical mode */
-  convert_fields(rt, rs, rs_fields, 12);
+  convert_fields(rt, rs, rs_fields, RP_RT_FIELD_RS_COUNT);
   rp_rt_table_crc(&rs->Hdr);
-  convert_fields(rt, rt->st, st_fields, 3);
+  convert_fields(rt, rt->st, st_fields, RP_RT_FIELD_ST_COUNT);
   rp_rt_table_crc(&rt->st->Hdr);
 }
 

@@ -21,9 +21,9 @@
 /* 38 + 44 * n <= 65535 (module StructureLength is a u16). */
 #define RP_PRMT_MAX_HANDLERS_PER_MODULE 1488u
 
-#define RP_PRMT_HEADER_SIZE  60u
-#define RP_PRMT_MODULE_SIZE  38u
-#define RP_PRMT_HANDLER_SIZE 44u
+#define RP_PRMT_HEADER_SIZE  ((uint32_t)sizeof(PRM_ACPI_DESCRIPTION_TABLE))     /* 60 */
+#define RP_PRMT_MODULE_SIZE  ((uint32_t)sizeof(PRM_MODULE_INFORMATION_STRUCT))  /* 38 */
+#define RP_PRMT_HANDLER_SIZE ((uint32_t)sizeof(PRM_HANDLER_INFORMATION_STRUCT)) /* 44 */
 #define RP_PRM_DESC_HEADER_SIZE  44u
 #define RP_PRM_DESC_HANDLER_SIZE 144u
 #define RP_PRM_MMIO_RANGE_SIZE   20u

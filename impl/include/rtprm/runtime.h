@@ -33,10 +33,12 @@
  * 0..11 the runtime services in table order without SVAM/ConvertPointer,
  * then the system table's fields. */
 enum {
+  RP_RT_FIELD_RS_COUNT = 12,    /* runtime-services pointers converted */
   RP_RT_FIELD_FIRMWARE_VENDOR = 12,
   RP_RT_FIELD_CONFIGURATION_TABLE = 13,
   RP_RT_FIELD_RUNTIME_SERVICES = 14,
   RP_RT_FIELD_COUNT = 15,
+  RP_RT_FIELD_ST_COUNT = RP_RT_FIELD_COUNT - RP_RT_FIELD_RS_COUNT, /* system-table pointers converted */
   RP_RT_HDR_SYSTEM_TABLE = 100, /* RT_TABLE_HEADER index: gST header */
   RP_RT_HDR_RUNTIME_SERVICES = 101,
 };
