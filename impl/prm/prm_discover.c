@@ -64,21 +64,23 @@ EFI_STATUS rp_prm_discovery_offer(rp_prm_discovery *d, rp_bytes mapped, uint64_t
                                   rp_prm_verdict *verdict, EFI_STATUS *status, rp_diag *diag) {
   static rp_pe_image img; /* ~3.5 KiB: not on a firmware stack; discovery is single-threaded */
   rp_prm_module m;
+  rp_diag own;
+  rp_diag *dg = diag != NULL ? diag : &own; /* the verdict never depends on the caller passing one */
   EFI_STATUS st;
   *verdict = RP_PRM_NOT_PRM;
   *status = EFI_SUCCESS;
   if (EFI_ERROR(grow(d))) RP_REJECT(diag, EFI_OUT_OF_RESOURCES, OUT_OF_RESOURCES, RP_DIAG_NO_INDEX);
-  if (EFI_ERROR(rp_pe_parse(mapped, RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, diag))) return EFI_SUCCESS; /* not a PE image */
-  st = rp_prm_module_validate(&img, d->platform_guid, &m, diag);
+  if (EFI_ERROR(rp_pe_parse(mapped, RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, dg))) return EFI_SUCCESS; /* not a PE image */
+  st = rp_prm_module_validate(&img, d->platform_guid, &m, dg);
   if (EFI_ERROR(st)) {
-    if (diag == NULL || !not_prm_reason(diag->reason)) *verdict = RP_PRM_REJECTED;
+    if (!not_prm_reason(dg->reason)) *verdict = RP_PRM_REJECTED;
     *status = st;
     return EFI_SUCCESS;
   }
   d->found[d->count].module = m;
   d->found[d->count].load_address = load_address;
   d->found[d->count].mapped = mapped;
-  st = check_against_set(d, diag);
+  st = check_against_set(d, dg);
   if (EFI_ERROR(st)) {
     rp_prm_module_free(&d->found[d->count].module);
     *verdict = RP_PRM_REJECTED;

@@ -116,6 +116,12 @@ static void verdicts_and_reasons(void **state) {
   assert_true(EFI_ERROR(st));
   assert_int_equal(offer(&d, bad, 0x15000000, &st, &diag), RP_PRM_REJECTED);
   assert_int_equal(diag.reason, RP_R_PRM_DESCRIPTOR_SIGNATURE);
+  /* the same verdicts without a diagnostic (rp_diag is optional everywhere) */
+  assert_int_equal(offer(&d, plain, 0x16000000, &st, NULL), RP_PRM_NOT_PRM);
+  assert_int_equal(offer(&d, (mapped){ junk, sizeof(junk) }, 0x17000000, &st, NULL), RP_PRM_NOT_PRM);
+  assert_int_equal(offer(&d, bad, 0x18000000, &st, NULL), RP_PRM_REJECTED);
+  assert_int_equal(offer(&d, ctx, 0x19000000, &st, NULL), RP_PRM_REJECTED);
+  assert_true(EFI_ERROR(st));
   assert_int_equal(d.count, 2);
   assert_int_equal(d.handler_total, 5);
   assert_true(rp_guid_equal(&d.found[0].module.module_guid, &CONTEXT_MODULE));

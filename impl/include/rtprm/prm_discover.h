@@ -41,7 +41,10 @@ void rp_prm_discovery_free(rp_prm_discovery *d);
 
 /* Offers one mapped image (SizeOfImage bytes at its load address). On
  * REJECTED, *status and diag say why; on ACCEPTED the module is appended.
- * Returns EFI_OUT_OF_RESOURCES only when growing the set fails. */
+ * The verdict is the same whether or not diag is given. Returns
+ * EFI_OUT_OF_RESOURCES when growing the set or the temporary array of the
+ * set check (rp_prm_module_set_check) cannot be allocated; EFI_SUCCESS
+ * otherwise (the verdict says what became of the image). */
 EFI_STATUS rp_prm_discovery_offer(rp_prm_discovery *d, rp_bytes mapped, uint64_t load_address,
                                   rp_prm_verdict *verdict, EFI_STATUS *status, rp_diag *diag);
 
