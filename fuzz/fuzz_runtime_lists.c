@@ -246,14 +246,17 @@ static void check(rp_runtime *rt, world *w, EFI_STATUS st, const rp_diag *d, uin
     want = re.status, why = re.reason, idx = re.index;
   } else if (ri.n > 0) {
     const EFI_RUNTIME_IMAGE_ENTRY *e = (const EFI_RUNTIME_IMAGE_ENTRY *)ri.entry[0];
-    if (e->ImageBase == NULL || e->ImageSize == 0) want = EFI_VOLUME_CORRUPTED, why = RP_R_RT_IMAGE_RANGE, idx = 0;
-    else RP_FUZZ_ASSERT(EFI_ERROR(st)); /* an image list of fakes never passes */
+    if (e->ImageBase == NULL || e->ImageSize == 0) {
+      want = EFI_VOLUME_CORRUPTED, why = RP_R_RT_IMAGE_RANGE, idx = rp_rt_entry_index(RP_RT_LIST_IMAGES, 0);
+    } else {
+      RP_FUZZ_ASSERT(EFI_ERROR(st)); /* an image list of fakes never passes */
+    }
   } else {
     for (uint32_t k = 0; k < re.n; k++) {
       const EFI_RUNTIME_EVENT_ENTRY *e = (const EFI_RUNTIME_EVENT_ENTRY *)re.entry[k];
       if ((e->Type & EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE) == EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE &&
           e->NotifyFunction == NULL) {
-        want = EFI_VOLUME_CORRUPTED, why = RP_R_RT_EVENT_NOTIFY_NULL, idx = ((uint64_t)RP_RT_LIST_EVENTS << 32) + k;
+        want = EFI_VOLUME_CORRUPTED, why = RP_R_RT_EVENT_NOTIFY_NULL, idx = rp_rt_entry_index(RP_RT_LIST_EVENTS, k);
         break;
       }
     }

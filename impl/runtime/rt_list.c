@@ -13,9 +13,7 @@
 
 #include "rtprm/overflow.h"
 
-static uint64_t list_index(const rt_list *l, uint64_t pos) {
-  return (uint64_t)l->id * RP_RT_LIST_INDEX_SCALE + pos;
-}
+static uint64_t list_index(const rt_list *l, uint64_t pos) { return rp_rt_entry_index(l->id, pos); }
 
 /* The node may be read: not NULL, aligned, whole entry in runtime data. */
 static EFI_STATUS check_node(const rt_list *l, const rp_memmap *m, const EFI_LIST_ENTRY *node, uint64_t pos,

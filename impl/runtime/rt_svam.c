@@ -103,7 +103,7 @@ static EFI_STATUS record_view(const rp_memmap *vm, rp_mbytes image, const void *
   if (size == 0) return EFI_SUCCESS;
   if (rec == NULL || size > SIZE_MAX || !rp_add_u64((uintptr_t)rec, size - 1, &last) ||
       !rt_range_in(vm, (uintptr_t)rec, last, EfiRuntimeServicesData))
-    RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_IMAGE_RECORD_RANGE, pos);
+    RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_IMAGE_RECORD_RANGE, rp_rt_entry_index(RP_RT_LIST_IMAGES, pos));
   *out = rp_bytes_of(rec, (size_t)size);
   return EFI_SUCCESS;
 }
@@ -113,10 +113,11 @@ static EFI_STATUS plan_image(const rp_memmap *vm, const EFI_RUNTIME_IMAGE_ENTRY 
                              rp_diag *diag) {
   uint64_t base = (uintptr_t)e->ImageBase, last, delta = 0;
   if (base == 0 || e->ImageSize == 0 || e->ImageSize > SIZE_MAX || !rp_add_u64(base, e->ImageSize - 1, &last))
-    RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_IMAGE_RANGE, pos);
+    RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_IMAGE_RANGE, rp_rt_entry_index(RP_RT_LIST_IMAGES, pos));
   switch (rt_range_delta(vm, base, last, &delta)) {
-  case RT_RANGE_UNMAPPED: RP_REJECT(diag, EFI_NO_MAPPING, RT_IMAGE_UNMAPPED, pos);
-  case RT_RANGE_SPLIT: RP_REJECT(diag, EFI_INVALID_PARAMETER, RT_IMAGE_SPLIT_DELTA, pos);
+  case RT_RANGE_UNMAPPED: RP_REJECT(diag, EFI_NO_MAPPING, RT_IMAGE_UNMAPPED, rp_rt_entry_index(RP_RT_LIST_IMAGES, pos));
+  case RT_RANGE_SPLIT:
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, RT_IMAGE_SPLIT_DELTA, rp_rt_entry_index(RP_RT_LIST_IMAGES, pos));
   case RT_RANGE_OK: break;
   }
   p->image = rp_mbytes_of(e->ImageBase, (size_t)e->ImageSize);
@@ -213,8 +214,7 @@ static EFI_STATUS check_event(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   const EFI_RUNTIME_EVENT_ENTRY *e = entry;
   (void)ctx;
   if (is_vac_event(e) && e->NotifyFunction == NULL)
-    RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_EVENT_NOTIFY_NULL,
-              (uint64_t)RP_RT_LIST_EVENTS * RP_RT_LIST_INDEX_SCALE + pos);
+    RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_EVENT_NOTIFY_NULL, rp_rt_entry_index(RP_RT_LIST_EVENTS, pos));
   return EFI_SUCCESS;
 }
 

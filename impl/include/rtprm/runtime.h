@@ -43,11 +43,21 @@ enum {
   RP_RT_HDR_RUNTIME_SERVICES = 101,
 };
 
-/* Which list a RT_LIST_* rejection came from: rp_diag.index is
- * list * RP_RT_LIST_INDEX_SCALE + position of the bad node (0 = first). */
+/* rp_diag.index, one meaning per reason family, everywhere in the core:
+ *   RT_LIST_*, RT_IMAGE_*, RT_EVENT_*  the list entry: rp_rt_entry_index(list,
+ *                                      position), position 0 = first entry;
+ *   RT_TABLE_*                         RP_RT_FIELD_* / RP_RT_HDR_* above;
+ *   MEMMAP_*, RT_NO_MAPPING, RT_VA_*   the descriptor's index in its map;
+ *   PE_* (an image's re-parse)         the PE library's index (pecoff.md);
+ *                                      the image's position is in the log.
+ * The list entry index is list * RP_RT_LIST_INDEX_SCALE + position. */
 #define RP_RT_LIST_IMAGES 1u
 #define RP_RT_LIST_EVENTS 2u
 #define RP_RT_LIST_INDEX_SCALE 0x100000000ull
+
+static inline uint64_t rp_rt_entry_index(uint32_t list, uint64_t position) {
+  return (uint64_t)list * RP_RT_LIST_INDEX_SCALE + position;
+}
 
 typedef struct rp_rt_config {
   EFI_SYSTEM_TABLE *st;       /* the tables SetVirtualAddressMap converts (required) */
