@@ -13,7 +13,8 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 # -mno-stack-arg-probe: frames > 4 KiB would otherwise call __chkstk.
 # -fno-builtin is not used: the compiler may still emit memcpy/memset, which
 #  impl/fw/fw_libc.c provides.
-set(_fw_flags "--target=${RTPRM_FW_TRIPLE} -ffreestanding -fshort-wchar -fno-stack-protector -fno-strict-aliasing -O2 -gcodeview")
+# -fstack-usage: per-function frame sizes (*.su) for tools/stack_budget.py.
+set(_fw_flags "--target=${RTPRM_FW_TRIPLE} -ffreestanding -fshort-wchar -fno-stack-protector -fno-strict-aliasing -O2 -gcodeview -fstack-usage")
 if(RTPRM_FW_MACHINE STREQUAL "x64")
   string(APPEND _fw_flags " -mno-red-zone -mno-stack-arg-probe")
 else()

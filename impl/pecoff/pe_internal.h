@@ -110,6 +110,14 @@ typedef enum { PE_RUN_SIZE, PE_RUN_VALIDATE, PE_RUN_APPLY } pe_run_mode;
 
 /* One relocation run over a mapped image: load time (record written) or
  * runtime (record compared, unchanged sites only). */
+/* The counters of one walk; the public stats (rp_pe_reloc_stats,
+ * rp_pe_rerelocate_stats) are filled from them and `findings` once, at the
+ * end, so a run on the OS's stack holds one findings list, not three. */
+typedef struct pe_rcount {
+  uint64_t blocks, entries, by_type[16]; /* load time */
+  uint64_t applied, skipped;             /* runtime */
+} pe_rcount;
+
 typedef struct pe_rrun {
   const rp_pe_image *img;
   rp_mbytes image;  /* exactly size_of_image bytes (SIZE: may be empty) */
@@ -127,9 +135,8 @@ typedef struct pe_rrun {
   bool      hi_valid, hi_match, hi_new_set; /* RISC-V HI20 of this block */
   uint32_t  hi_target, hi_insn, hi_new;
   uint64_t  hi_rec;
-  rp_pe_reloc_stats      stats;
-  rp_pe_rerelocate_stats rt;
-  rp_findings findings; /* of the setup and of pass 1 (not reset per run) */
+  pe_rcount n;           /* counters of this run */
+  rp_findings findings; /* of the setup and of pass 1 (not reset per run); the one list */
 } pe_rrun;
 
 /* Walks the directory in `mode`. Structural errors stop the walk; in

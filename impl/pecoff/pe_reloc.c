@@ -239,9 +239,9 @@ static bool applying(const pe_rrun *r) { return r->mode == PE_RUN_APPLY; }
 static void count(pe_rrun *r, bool applied) {
   if (!applying(r)) return;
   if (applied) {
-    r->rt.applied++;
+    r->n.applied++;
   } else {
-    r->rt.skipped++;
+    r->n.skipped++;
   }
 }
 
@@ -355,8 +355,8 @@ static EFI_STATUS run_entry(pe_rrun *r, uint32_t dir_off, uint32_t page, uint16_
   if (!EFI_ERROR(st) && e.kind != PK_ABS) st = check_target(r->img, e.kind, t, dir_off, diag);
   if (EFI_ERROR(st)) return st;
   if (applying(r)) {
-    r->stats.entries++;
-    r->stats.by_type[e.type]++;
+    r->n.entries++;
+    r->n.by_type[e.type]++;
   }
   if (e.kind == PK_ABS) return EFI_SUCCESS;
   st = run_site(r, &e, &d);
@@ -414,8 +414,8 @@ static uint32_t dir64_done(pe_rrun *r, uint32_t eo, uint32_t i) {
   if (i == 0) return eo;
   r->cursor = ((r->cursor + 7) & ~7ull) + 8ull * i;
   if (applying(r)) {
-    r->stats.entries += i;
-    r->stats.by_type[IMAGE_REL_BASED_DIR64] += i;
+    r->n.entries += i;
+    r->n.by_type[IMAGE_REL_BASED_DIR64] += i;
   }
   return eo + 2 * i;
 }
@@ -457,8 +457,8 @@ static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint32
     }
     rp_put_le64(site, now + delta);
   }
-  r->rt.applied += i - skipped;
-  r->rt.skipped += skipped;
+  r->n.applied += i - skipped;
+  r->n.skipped += skipped;
   return i;
 }
 
@@ -493,7 +493,7 @@ static EFI_STATUS run_block(pe_rrun *r, uint32_t off, uint32_t page, uint32_t so
     eo += 2;
   }
   rv_close(r);
-  if (applying(r)) r->stats.blocks++;
+  if (applying(r)) r->n.blocks++;
   return EFI_SUCCESS;
 }
 
@@ -503,8 +503,7 @@ EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag) {
   r->cursor = 0;
   r->hi_valid = false;
   r->deferred = EFI_SUCCESS;
-  rp_memset(&r->stats, 0, sizeof(r->stats));
-  rp_memset(&r->rt, 0, sizeof(r->rt));
+  rp_memset(&r->n, 0, sizeof(r->n));
   while (off < r->dir.len) {
     uint32_t page = 0, sob = 0;
     EFI_STATUS st = block_header(r, off, &page, &sob, diag);
@@ -627,9 +626,13 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
   st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
   pe_write_base(img, r.image, new_base);
-  r.stats.record_bytes = need;
-  r.stats.findings = r.findings;
-  if (stats != NULL) *stats = r.stats;
+  if (stats != NULL) {
+    stats->blocks = r.n.blocks;
+    stats->entries = r.n.entries;
+    rp_memcpy(stats->by_type, r.n.by_type, sizeof(stats->by_type));
+    stats->record_bytes = need;
+    stats->findings = r.findings;
+  }
   rp_diag_clear(diag);
   return EFI_SUCCESS;
 }

@@ -77,29 +77,45 @@ static EFI_STATUS rt_prepare(rp_mbytes image, rp_pe_profile profile, uint64_t ol
   return st;
 }
 
+EFI_STATUS rp_pe_runtime_check_in(rp_pe_image *ws, rp_bytes image, rp_pe_profile profile, uint64_t old_base,
+                                  uint64_t new_base, rp_fixup_format fmt, rp_bytes record, rp_diag *diag) {
+  pe_rrun r;
+  if (ws == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  /* The validate pass never writes through the view (PE_RUN_VALIDATE). */
+  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), profile, old_base, new_base,
+                             fmt, record, ws, &r, diag);
+  if (!EFI_ERROR(st)) rp_diag_clear(diag);
+  return st;
+}
+
 EFI_STATUS rp_pe_runtime_check(rp_bytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
                                rp_fixup_format fmt, rp_bytes record, rp_diag *diag) {
   rp_pe_image img;
+  return rp_pe_runtime_check_in(&img, image, profile, old_base, new_base, fmt, record, diag);
+}
+
+EFI_STATUS rp_pe_runtime_relocate_in(rp_pe_image *ws, rp_mbytes image, rp_pe_profile profile, uint64_t old_base,
+                                     uint64_t new_base, rp_fixup_format fmt, rp_bytes record,
+                                     rp_pe_rerelocate_stats *stats, rp_diag *diag) {
   pe_rrun r;
-  /* The validate pass never writes through the view (PE_RUN_VALIDATE). */
-  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), profile, old_base, new_base,
-                             fmt, record, &img, &r, diag);
-  if (!EFI_ERROR(st)) rp_diag_clear(diag);
-  return st;
+  if (ws == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
+  EFI_STATUS st = rt_prepare(image, profile, old_base, new_base, fmt, record, ws, &r, diag);
+  if (EFI_ERROR(st)) return st;
+  st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
+  if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
+  pe_write_base(ws, r.image, new_base);
+  if (stats != NULL) {
+    stats->applied = r.n.applied;
+    stats->skipped = r.n.skipped;
+    stats->findings = r.findings;
+  }
+  rp_diag_clear(diag);
+  return EFI_SUCCESS;
 }
 
 EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
                                   rp_fixup_format fmt, rp_bytes record, rp_pe_rerelocate_stats *stats,
                                   rp_diag *diag) {
   rp_pe_image img;
-  pe_rrun r;
-  EFI_STATUS st = rt_prepare(image, profile, old_base, new_base, fmt, record, &img, &r, diag);
-  if (EFI_ERROR(st)) return st;
-  st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
-  if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
-  pe_write_base(&img, r.image, new_base);
-  r.rt.findings = r.findings;
-  if (stats != NULL) *stats = r.rt;
-  rp_diag_clear(diag);
-  return EFI_SUCCESS;
+  return rp_pe_runtime_relocate_in(&img, image, profile, old_base, new_base, fmt, record, stats, diag);
 }

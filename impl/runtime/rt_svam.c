@@ -88,12 +88,11 @@ static EFI_STATUS pe_rejected(const rp_diag *d) {
  * allocated it (rp_pe_fixup_size, runtime.md §4.1) and wholly inside
  * runtime-services data. */
 static EFI_STATUS record_view(const rp_memmap *vm, rp_mbytes image, const void *rec, uint64_t pos, img_plan *p,
-                              rp_diag *diag) {
-  rp_pe_image img;
+                              rp_pe_image *ws, rp_diag *diag) {
   uint64_t size, last;
   rp_bytes *out = &p->record;
-  if (EFI_ERROR(rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, &img, diag)) ||
-      EFI_ERROR(rp_pe_fixup_size(&img, RP_FIXUP_EDK2, &size, diag)))
+  if (EFI_ERROR(rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, RP_PE_PROFILE_COMPAT, ws, diag)) ||
+      EFI_ERROR(rp_pe_fixup_size(ws, RP_FIXUP_EDK2, &size, diag)))
     return pe_rejected(diag);
   *out = rp_bytes_of(NULL, 0);
   /* No base relocations at all (OVMF 2022.11's RTC, capsule and counter
@@ -110,7 +109,7 @@ static EFI_STATUS record_view(const rp_memmap *vm, rp_mbytes image, const void *
 
 /* One delta for the whole image (the split-image rule), then its record. */
 static EFI_STATUS plan_image(const rp_memmap *vm, const EFI_RUNTIME_IMAGE_ENTRY *e, uint64_t pos, img_plan *p,
-                             rp_diag *diag) {
+                             rp_pe_image *ws, rp_diag *diag) {
   uint64_t base = (uintptr_t)e->ImageBase, last, delta = 0;
   if (base == 0 || e->ImageSize == 0 || e->ImageSize > SIZE_MAX || !rp_add_u64(base, e->ImageSize - 1, &last))
     RP_REJECT(diag, EFI_VOLUME_CORRUPTED, RT_IMAGE_RANGE, rp_rt_entry_index(RP_RT_LIST_IMAGES, pos));
@@ -123,7 +122,7 @@ static EFI_STATUS plan_image(const rp_memmap *vm, const EFI_RUNTIME_IMAGE_ENTRY 
   p->image = rp_mbytes_of(e->ImageBase, (size_t)e->ImageSize);
   p->old_base = base;
   p->new_base = base + delta; /* modular: the virtual run was validated */
-  return record_view(vm, p->image, e->RelocationData, pos, p, diag);
+  return record_view(vm, p->image, e->RelocationData, pos, p, ws, diag);
 }
 
 static bool is_self(const rp_runtime *rt, const EFI_RUNTIME_IMAGE_ENTRY *e) {
@@ -136,10 +135,10 @@ static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   img_plan p = { 0 };
   EFI_STATUS st;
   if (is_self(c->rt, e)) return EFI_SUCCESS;
-  st = plan_image(c->vm, e, pos, &p, diag);
+  st = plan_image(c->vm, e, pos, &p, &c->rt->scratch, diag);
   if (EFI_ERROR(st)) return st;
-  if (EFI_ERROR(rp_pe_runtime_check(rp_bytes_const(p.image), RP_PE_PROFILE_COMPAT, p.old_base, p.new_base,
-                                    RP_FIXUP_EDK2, p.record, diag))) {
+  if (EFI_ERROR(rp_pe_runtime_check_in(&c->rt->scratch, rp_bytes_const(p.image), RP_PE_PROFILE_COMPAT, p.old_base,
+                                       p.new_base, RP_FIXUP_EDK2, p.record, diag))) {
     rp_log(RP_LOG_ERROR, "runtime: image %llu at %p rejected (%s)\n", (unsigned long long)pos, (void *)p.image.ptr,
            rp_reason_name(diag->reason));
     return pe_rejected(diag);
@@ -187,10 +186,10 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
     record_image(c->rt, &r);
     return EFI_SUCCESS;
   }
-  EFI_STATUS st = plan_image(c->vm, e, pos, &p, &d);
+  EFI_STATUS st = plan_image(c->vm, e, pos, &p, &c->rt->scratch, &d);
   if (!EFI_ERROR(st))
-    st = rp_pe_runtime_relocate(p.image, RP_PE_PROFILE_COMPAT, p.old_base, p.new_base, RP_FIXUP_EDK2, p.record, &s,
-                                &d);
+    st = rp_pe_runtime_relocate_in(&c->rt->scratch, p.image, RP_PE_PROFILE_COMPAT, p.old_base, p.new_base,
+                                   RP_FIXUP_EDK2, p.record, &s, &d);
   if (EFI_ERROR(st)) return image_failed(c->rt, &r, d.reason);
   rp_plat_flush_icache(p.image.ptr, p.image.len);
   c->rt->stats.images_relocated++;

@@ -168,6 +168,17 @@ EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, rp_pe_profile profile, uint64
 EFI_STATUS rp_pe_runtime_check(rp_bytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
                                rp_fixup_format fmt, rp_bytes record, rp_diag *diag);
 
+/* The two above with the parsed-image context (~3.3 KiB) in caller memory
+ * `ws` instead of on the stack: for a caller on a small stack
+ * (SetVirtualAddressMap runs on the OS's; docs/ARCHITECTURE.md "Stack
+ * budget"). ws is scratch, overwritten; NULL: EFI_INVALID_PARAMETER. */
+EFI_STATUS rp_pe_runtime_relocate_in(rp_pe_image *ws, rp_mbytes image, rp_pe_profile profile, uint64_t old_base,
+                                     uint64_t new_base, rp_fixup_format fmt, rp_bytes record,
+                                     rp_pe_rerelocate_stats *stats, rp_diag *diag);
+EFI_STATUS rp_pe_runtime_check_in(rp_pe_image *ws, rp_bytes image, rp_pe_profile profile, uint64_t old_base,
+                                  uint64_t new_base, rp_fixup_format fmt, rp_bytes record, rp_diag *diag);
+
+
 /* ---- exports ----------------------------------------------------------------- */
 
 typedef struct rp_pe_exports {

@@ -21,6 +21,7 @@
 #define RTPRM_RUNTIME_H
 
 #include "rtprm/memmap.h"
+#include "rtprm/pe.h"
 #include "rtprm/pi_runtime.h"
 #include "rtprm/status.h"
 #include "rtprm/uefi_tables.h"
@@ -110,6 +111,8 @@ typedef struct rp_runtime {
   bool in_svam;
   rp_rt_stats stats;               /* of the last successful SetVirtualAddressMap */
   rp_rt_image_results images;      /* per-image results of it; item NULL: not kept */
+  rp_pe_image scratch;             /* the parsed-image context of SetVirtualAddressMap's image checks:
+                                      here (runtime data), not on the OS's stack */
 } rp_runtime;
 
 /* Allocates and initialises the state: empty lists, DescriptorSize 48 (the
