@@ -145,6 +145,14 @@ typedef struct pe_rrun {
  * size in between: pe_reloc_finish). */
 EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag);
 
+/* The setup both relocation paths share (rp_pe_relocate at load time,
+ * rp_pe_runtime_relocate at SetVirtualAddressMap): the new base and the move
+ * checked (findings, when given, start the run's list), the run bound to
+ * the image (SizeOfImage bytes: the caller proved image.len covers them) and
+ * to its relocation directory. The caller adds what its path needs. */
+EFI_STATUS pe_run_setup(pe_rrun *r, const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
+                        const rp_findings *findings, rp_diag *diag);
+
 /* The deferred site-content error of a VALIDATE run, if any. */
 EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag);
 

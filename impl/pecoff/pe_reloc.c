@@ -570,7 +570,8 @@ EFI_STATUS pe_check_movable(const rp_pe_image *img, uint64_t delta, rp_findings 
 
 /* ---- rp_pe_relocate ---------------------------------------------------------- */
 
-static EFI_STATUS check_record(rp_fixup_format fmt, rp_mbytes rec, uint64_t need, rp_diag *diag) {
+/* Load time: the buffer the record is written to. */
+static EFI_STATUS check_record_out(rp_fixup_format fmt, rp_mbytes rec, uint64_t need, rp_diag *diag) {
   if (fmt == RP_FIXUP_NONE || need == 0) return EFI_SUCCESS;
   if (rec.ptr == NULL || rec.len < need) RP_REJECT(diag, EFI_BUFFER_TOO_SMALL, PE_FIXUP_BUFFER_SIZE, need);
   if (((uintptr_t)rec.ptr & 7u) != 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
@@ -579,7 +580,6 @@ static EFI_STATUS check_record(rp_fixup_format fmt, rp_mbytes rec, uint64_t need
 
 static EFI_STATUS reloc_setup(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
                               pe_rrun *r, rp_diag *diag) {
-  EFI_STATUS st;
   if (fmt != RP_FIXUP_NONE && fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
   if (image.len < img->size_of_image) RP_REJECT(diag, EFI_BUFFER_TOO_SMALL, PE_MAPPED_SIZE, image.len);
@@ -588,17 +588,23 @@ static EFI_STATUS reloc_setup(const rp_pe_image *img, rp_mbytes image, uint64_t 
    * with a stale context. */
   if (pe_read_base(img, rp_bytes_const(image)) != img->image_base)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
+  return pe_run_setup(r, img, image, new_base, fmt, NULL, diag);
+}
+
+EFI_STATUS pe_run_setup(pe_rrun *r, const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
+                        const rp_findings *findings, rp_diag *diag) {
+  EFI_STATUS st;
   rp_memset(r, 0, sizeof(*r));
-  rp_findings_clear(&r->findings);
+  if (findings != NULL) r->findings = *findings;
   st = pe_check_new_base(img, new_base, diag);
   if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - img->image_base, &r->findings, diag);
   if (EFI_ERROR(st)) return st;
   r->img = img;
-  r->image = image;
+  r->image = rp_mbytes_of(image.ptr, img->size_of_image); /* the caller proved image.len >= SizeOfImage */
   r->delta = new_base - img->image_base;
   r->fmt = fmt;
   if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
-  return pe_reloc_dir_view(img, rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, &r->dir, diag);
+  return pe_reloc_dir_view(img, rp_bytes_const(r->image), RP_PE_LAYOUT_MAPPED, &r->dir, diag);
 }
 
 EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
@@ -612,7 +618,7 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
   if (!EFI_ERROR(st)) st = pe_reloc_finish(&r, diag);
   if (!EFI_ERROR(st)) {
     need = record_need(img, fmt, r.cursor);
-    st = check_record(fmt, record, need, diag);
+    st = check_record_out(fmt, record, need, diag);
   }
   if (!EFI_ERROR(st) && need != 0) st = pe_check_record_apart(r.image, record.ptr, record.len, diag);
   if (EFI_ERROR(st)) return st;

@@ -16,8 +16,8 @@
 /* Before the walk: an 8-aligned record apart from the image; native: its
  * header names this directory and it holds every slot. The EDK II size
  * needs the walk (pass 1's cursor): record_fits. */
-static EFI_STATUS check_record(const rp_pe_image *img, rp_mbytes image, rp_fixup_format fmt, rp_bytes rec,
-                               rp_diag *diag) {
+static EFI_STATUS check_record_in(const rp_pe_image *img, rp_mbytes image, rp_fixup_format fmt, rp_bytes rec,
+                                  rp_diag *diag) {
   const rp_pe_dir *d = &img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC];
   uint32_t rva, size;
   if (((uintptr_t)rec.ptr & 7u) != 0) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_BUFFER_ALIGN, RP_DIAG_NO_INDEX);
@@ -46,22 +46,12 @@ static EFI_STATUS rt_setup(rp_mbytes image, rp_pe_profile profile, uint64_t old_
   if (EFI_ERROR(st)) return st;
   if (img->image_base != old_base)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
-  rp_memset(r, 0, sizeof(*r));
-  r->findings = img->findings;
-  st = pe_check_new_base(img, new_base, diag);
-  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - old_base, &r->findings, diag);
+  st = pe_run_setup(r, img, image, new_base, fmt, &img->findings, diag); /* parse proved image.len >= SizeOfImage */
   if (EFI_ERROR(st)) return st;
-  r->img = img;
-  r->image = image;
-  r->image.len = img->size_of_image; /* parse proved image.len >= SizeOfImage */
-  r->delta = new_base - old_base;
-  r->fmt = fmt;
   r->runtime = true;
   r->rec_in = record;
   if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
-  st = pe_reloc_dir_view(img, rp_bytes_const(r->image), RP_PE_LAYOUT_MAPPED, &r->dir, diag);
-  if (!EFI_ERROR(st)) st = check_record(img, r->image, fmt, record, diag);
-  return st;
+  return check_record_in(img, r->image, fmt, record, diag);
 }
 
 /* Every check of rp_pe_runtime_relocate, no write: pass 1 over the directory,
