@@ -217,11 +217,11 @@ static int run(sim *s) {
   const size_t stride = 48;
   size_t size = dm_os_vmap(&s->m, vmap, sizeof(vmap), stride, s->xen);
   if (size == 0 && s->m.nd != 0) return bad_scenario(s, "virtual map does not fit");
+  s->m.rt->images = (rp_rt_image_results){ s->images, DM_MAX_IMAGES, 0 };
   dm_snapshot_tables(&s->m);
   read_fields(&s->m, s->before);
   uint64_t h0 = dm_state_hash(&s->m);
   rp_diag d;
-  s->m.rt->images = (rp_rt_image_results){ s->images, DM_MAX_IMAGES, 0 };
   rp_host_log_quiet(1); /* the results come from the API, not from the core's log lines */
   EFI_STATUS st = rp_rt_set_virtual_address_map(s->m.rt, size, stride, EFI_MEMORY_DESCRIPTOR_VERSION,
                                                  (const EFI_MEMORY_DESCRIPTOR *)vmap, &d);

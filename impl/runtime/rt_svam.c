@@ -318,8 +318,12 @@ EFI_STATUS rp_rt_set_virtual_address_map(rp_runtime *rt, UINTN map_size, UINTN d
   if (rt->proto.VirtualMode) RP_REJECT(diag, EFI_UNSUPPORTED, RT_ALREADY_VIRTUAL, RP_DIAG_NO_INDEX);
   rp_memmap vm = { rp_bytes_of(vmap, map_size), map_size, desc_size, desc_version };
   EFI_STATUS st = validate_all(rt, &vm, dg);
+  /* The scratch context is wiped after every call: it held pointers into
+   * the images, and a rejected call leaves runtime memory bit for bit as it
+   * was (it was zero before, rp_rt_create). */
+  if (!EFI_ERROR(st)) commit(rt, &vm);
+  rp_memset(&rt->scratch, 0, sizeof(rt->scratch));
   if (EFI_ERROR(st)) return st;
-  commit(rt, &vm);
   rp_diag_clear(diag);
   return EFI_SUCCESS;
 }

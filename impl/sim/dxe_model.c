@@ -481,6 +481,8 @@ static uint64_t mix(uint64_t h, const void *p, size_t n) {
 uint64_t dm_state_hash(const dm_model *m) {
   uint64_t h = 0xCBF29CE484222325ull;
   for (int i = 0; i < DM_R_COUNT; i++) h = mix(h, m->r[i].base, m->r[i].pages * EFI_PAGE_SIZE);
-  if (m->rt != NULL) h = mix(h, &m->rt->proto, sizeof(m->rt->proto));
+  /* The whole provider state, not just the installed protocol: a rejected
+   * call must leave its scratch and counters as they were too. */
+  if (m->rt != NULL) h = mix(h, m->rt, sizeof(*m->rt));
   return h;
 }

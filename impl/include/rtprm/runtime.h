@@ -112,7 +112,7 @@ typedef struct rp_runtime {
   rp_rt_stats stats;               /* of the last successful SetVirtualAddressMap */
   rp_rt_image_results images;      /* per-image results of it; item NULL: not kept */
   rp_pe_image scratch;             /* the parsed-image context of SetVirtualAddressMap's image checks:
-                                      here (runtime data), not on the OS's stack */
+                                      here (runtime data), not on the OS's stack; all zero between calls */
 } rp_runtime;
 
 /* Allocates and initialises the state: empty lists, DescriptorSize 48 (the
