@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * Hardened PE/COFF image library (issue 3): validate, load, relocate, record
+ * Hardened PE/COFF image library: validate, load, relocate, record
  * fixups, runtime re-relocate, exports. Layout mirrors are in rtprm/pecoff.h;
  * this header is the API. Every value read from an image is bounds- and
  * overflow-checked before use; every rejection is an EFI_STATUS plus a reason

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * PRM core (issue 5): module validation, module sets, the PRMT builder and
+ * PRM core: module validation, module sets, the PRMT builder and
  * checker, context / data buffers and runtime MMIO ranges. Layouts are in
  * rtprm/prm.h; rules, check order and policies in docs/prm.md. Reasons are
  * reasons.def 0x04xx. Nothing here writes its input; builders validate all
