@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 static uint64_t live_at_begin;
 

@@ -36,7 +36,7 @@
 
 #include "fuzz.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 
 #define MAX_IMAGE     (16u << 20)

@@ -51,7 +51,7 @@
 
 #include "fuzz.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 
 #if defined(__has_feature)

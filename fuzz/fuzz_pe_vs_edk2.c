@@ -31,7 +31,7 @@
 #include "fuzz.h"
 #include "pe_vs_edk2.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 
 #define TWO_MIB     (2ull << 20)

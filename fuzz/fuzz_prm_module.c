@@ -25,7 +25,7 @@
 #include "fuzz.h"
 #include "rtprm/guid.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 #include "rtprm/prm_core.h"
 

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 #include "rtprm/guid.h"
 #include "rtprm/platform.h"
 #include "rtprm/prm_core.h"

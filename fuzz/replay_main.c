@@ -5,7 +5,7 @@
  * A missing argument path is an error (exit 2): a misnamed corpus directory
  * must not pass as "nothing to replay". Crashes abort with the file named.
  * With RTPRM_FAULT_SWEEP set, each input is also run failing its 1st, 2nd, ...
- * allocation (rtprm/fault_sweep.h); the harness's own checks (clean result,
+ * allocation (rtprm/host/fault_sweep.h); the harness's own checks (clean result,
  * no live block in rp_fuzz_end) and the sanitizers judge every run.
  */
 #include <dirent.h>
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
-#include "rtprm/fault_sweep.h"
+#include "rtprm/host/fault_sweep.h"
 
 static int replay_file(const char *path) {
   FILE *f = fopen(path, "rb");

@@ -2,7 +2,7 @@
 /*
  * Layout conformance cases (requirements/layout.json, LAYOUT-*): one case per
  * layout requirement. Each compares, at run time on the host, sizeof/offsetof
- * of every row of rtprm/layout.def that names the requirement with the
+ * of every row of rtprm/spec/layout.def that names the requirement with the
  * row's value for this architecture (the 64 column on x86_64/AArch64, the
  * IA32 column on i386, skipping -1). The same rows are _Static_asserts in
  * impl/base/layout.c for every firmware target (tools/layout_check.py); these
@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "conformance.h"
-#include "rtprm/acpi.h"
-#include "rtprm/pecoff.h"
-#include "rtprm/pi_runtime.h"
-#include "rtprm/prm.h"
-#include "rtprm/uefi_base.h"
-#include "rtprm/uefi_tables.h"
+#include "rtprm/spec/acpi.h"
+#include "rtprm/spec/pecoff.h"
+#include "rtprm/spec/pi_runtime.h"
+#include "rtprm/spec/prm.h"
+#include "rtprm/spec/uefi_base.h"
+#include "rtprm/spec/uefi_tables.h"
 
 typedef struct {
   const char *req;      /* requirement ID */
@@ -33,7 +33,7 @@ typedef struct {
 #define RP_LAYOUT_OFFSET(req, type, member, v64, via32) \
   { req, "offsetof(" #type ", " #member ")", offsetof(type, member), v64, via32 },
 static const layout_row layout_rows[] = {
-#include "rtprm/layout.def"
+#include "rtprm/spec/layout.def"
 };
 #undef RP_LAYOUT_SIZE
 #undef RP_LAYOUT_OFFSET

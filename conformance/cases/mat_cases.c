@@ -14,7 +14,7 @@
 #include "conformance.h"
 #include "rtprm/crc32.h"
 #include "rtprm/mat.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 typedef struct {
   uint32_t type;

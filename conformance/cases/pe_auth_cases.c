@@ -15,7 +15,7 @@
 
 #include "conformance.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 #ifndef RTPRM_CORPUS_DIR
 #error "RTPRM_CORPUS_DIR must name corpus/"

@@ -25,7 +25,7 @@
 
 #include "conformance.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 #ifndef RTPRM_PE_SEED_DIR
 #error "RTPRM_PE_SEED_DIR must name corpus/pe"

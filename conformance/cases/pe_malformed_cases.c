@@ -29,7 +29,7 @@
 
 #include "conformance.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 #ifndef RTPRM_PE_MALFORMED_DIR
 #error "RTPRM_PE_MALFORMED_DIR must name corpus/pe-malformed"

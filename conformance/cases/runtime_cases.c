@@ -22,9 +22,9 @@
 
 #include "conformance.h"
 #include "dxe_model.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 static const char *const kImages[] = {
   "seed-lld-x64-relocheavy.efi", /* registered before the provider is installed */

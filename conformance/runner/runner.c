@@ -5,7 +5,7 @@
  *
  *   conformance_runner [--group NAME] [--results DIR] [--list] [--sweep]
  *
- * --sweep (with RTPRM_FAULT_SWEEP=LOG, rtprm/fault_sweep.h) runs every case
+ * --sweep (with RTPRM_FAULT_SWEEP=LOG, rtprm/host/fault_sweep.h) runs every case
  * failing its 1st, 2nd, ... allocation instead of the cmocka run: a run is
  * good when it gives the expected verdict or a clean EFI_OUT_OF_RESOURCES,
  * with no live block left; exit 1 when any run was not.
@@ -25,8 +25,8 @@
 #include <cmocka.h>
 
 #include "conformance.h"
-#include "rtprm/fault_sweep.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/fault_sweep.h"
+#include "rtprm/host/platform_host.h"
 
 typedef struct {
   const rp_case *c;

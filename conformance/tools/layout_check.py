@@ -3,7 +3,7 @@
 """Compile-time layout checks for every firmware and host target.
 
 Compiles impl/base/layout.c (the _Static_asserts generated from
-impl/include/rtprm/layout.def by rtprm/layout_asserts.h) with clang
+impl/include/rtprm/spec/layout.def by rtprm/spec/layout_asserts.h) with clang
 -fsyntax-only for each target and writes <out>/layout-compile.json in the
 conformance results format (producer "layout_check.py", group
 "layout-compile"): one case per target, naming every layout requirement that
@@ -47,7 +47,7 @@ ROW_RE = re.compile(
 CASE_RE = re.compile(r'LAYOUT_CASE\(\s*"(LAYOUT-C-\d+)"\s*,\s*"([^"]+)"')
 
 SOURCE = os.path.join("impl", "base", "layout.c")
-LAYOUT_DEF = os.path.join("impl", "include", "rtprm", "layout.def")
+LAYOUT_DEF = os.path.join("impl", "include", "rtprm", "spec", "layout.def")
 CATALOG = os.path.join("conformance", "requirements", "layout.json")
 CASES = os.path.join("conformance", "cases", "layout_cases.c")
 

@@ -17,7 +17,7 @@ int bench_rerelocate_main(int argc, char **argv);
 #undef main
 
 #include "dxe_model.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 #define N_IMAGES 64u
 #define N_EVENTS 256u

@@ -16,7 +16,7 @@
 
 #include "cli.h"
 #include "rtprm/guid.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 #include "rtprm/prm_core.h"
 

@@ -29,7 +29,7 @@
 #include "cli.h"
 #include "cli_json.h"
 #include "dxe_model.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 #define SVAM_MAP_CAP 4096u
 

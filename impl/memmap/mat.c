@@ -9,7 +9,7 @@
 #include "rtprm/mem.h"
 #include "rtprm/memmap.h"
 #include "rtprm/overflow.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 #define PAGE 4096u
 

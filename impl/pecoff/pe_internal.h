@@ -7,7 +7,7 @@
 #define RTPRM_PE_INTERNAL_H
 
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 /* Offsets after e_lfanew (PE/COFF spec §3.2-§3.4). */
 #define PE_SIG_SIZE        4u

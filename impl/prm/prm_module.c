@@ -8,7 +8,7 @@
 #include "rtprm/guid.h"
 #include "rtprm/mem.h"
 #include "rtprm/overflow.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 #include "rtprm/prm_core.h"
 

@@ -81,7 +81,7 @@ EFI_STATUS rp_prmt_size(const rp_prmt_build_in *in, uint32_t *size, rp_diag *dia
   return EFI_SUCCESS;
 }
 
-/* Field offsets come from the packed mirrors in rtprm/prm.h (asserted in
+/* Field offsets come from the packed mirrors in rtprm/spec/prm.h (asserted in
  * layout.def); values are written little-endian byte by byte, so the
  * output buffer needs no alignment. */
 #define HDR(f) offsetof(PRM_ACPI_DESCRIPTION_TABLE, f)

@@ -13,7 +13,7 @@
 #include "rtprm/mem.h"
 #include "rtprm/overflow.h"
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
 
 /* UEFI §8.4: every runtime service pointer except SetVirtualAddressMap and

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 #define MAT_TEST_TABLE_SIZE (16 + 48)
 

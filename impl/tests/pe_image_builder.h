@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 #define IMG_SIZE 0x4000u
 #define LFANEW   0x80u

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "rtprm/pe.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 
 #include "pe_image_builder.h"
 

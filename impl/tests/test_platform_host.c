@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "rtprm/platform.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 static int reset(void **state) {
   (void)state;

@@ -17,9 +17,9 @@
 #include <cmocka.h>
 
 #include "rtprm/guid.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 #include "rtprm/prm_core.h"
 
 #ifndef RTPRM_CORPUS_DIR

@@ -19,7 +19,7 @@
 
 #include "rtprm/guid.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 #include "mat_test_table.h"
 #include "rtprm/mat.h"
 #include "rtprm/prm_discover.h"

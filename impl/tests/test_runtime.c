@@ -18,9 +18,9 @@
 #include <cmocka.h>
 
 #include "dxe_model.h"
-#include "rtprm/pecoff.h"
+#include "rtprm/spec/pecoff.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 #define PE(name) RTPRM_CORPUS_DIR "/pe/" name
 

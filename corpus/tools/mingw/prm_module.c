@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * A PRM module linked by GNU ld (mingw-w64): the same author header as the
- * lld samples (rtprm/prm_module_author.h), __declspec(dllexport) exports,
+ * lld samples (rtprm/fw/prm_module_author.h), __declspec(dllexport) exports,
  * ordinal Base 1. corpus/tools/build_prm_seeds.sh builds it into
  * corpus/prm/seed-mingw-x64-prm.efi.
  */
-#include "rtprm/prm_module_author.h"
+#include "rtprm/fw/prm_module_author.h"
 
 #define MODULE_GUID { 0x3e0a7c55, 0x91d2, 0x4f3b, { 0xa6, 0x88, 0x1b, 0x5e, 0x2d, 0x90, 0xc4, 0x31 } }
 #define ONE_GUID    { 0x8f4b1e26, 0x53c0, 0x4d9a, { 0x95, 0x17, 0x6c, 0xe2, 0x08, 0x3a, 0xb1, 0x32 } }

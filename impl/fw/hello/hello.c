@@ -21,7 +21,7 @@
 #include "rtprm/mem.h"
 #include "rtprm/memmap.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 #include "rtprm/status.h"
 
 #ifndef RTPRM_VERSION

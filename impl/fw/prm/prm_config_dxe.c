@@ -23,7 +23,7 @@
 #include "prm_config_platform.h"
 #include "prm_fw.h"
 #include "rtprm/mem.h"
-#include "rtprm/pi_dxe.h"
+#include "rtprm/spec/pi_dxe.h"
 
 EFI_STATUS EFIAPI PrmConfigEntry(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 

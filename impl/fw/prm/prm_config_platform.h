@@ -9,7 +9,7 @@
 #ifndef RTPRM_FW_PRM_CONFIG_PLATFORM_H
 #define RTPRM_FW_PRM_CONFIG_PLATFORM_H
 
-#include "rtprm/prm.h"
+#include "rtprm/spec/prm.h"
 
 #define RP_PRM_CFG_MAX_MODULES  8u
 #define RP_PRM_CFG_MAX_HANDLERS 8u

@@ -7,10 +7,10 @@
 #ifndef RTPRM_FW_PRM_FW_H
 #define RTPRM_FW_PRM_FW_H
 
-#include "rtprm/acpi.h"
+#include "rtprm/spec/acpi.h"
 #include "rtprm/guid.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 #include "rtprm/prm_core.h"
 
 /* One log line (ConOut + port 0xE9 on x64). */
@@ -27,8 +27,8 @@ EFI_STATUS prm_install_acpi_table(const void *table, UINTN size, UINTN *key);
 /* "0x0406"-style text is printed by callers with rp_reason_name(). */
 
 /* The platform GUID of this firmware (PrmPkg.dsc PLATFORM_GUID, which the
- * samples are built for; rtprm/prm_module_author.h). */
+ * samples are built for; rtprm/fw/prm_module_author.h). */
 #define RP_PRM_LOADER_PLATFORM_GUID RP_PRM_SAMPLE_PLATFORM_GUID
-#include "rtprm/prm_module_author.h"
+#include "rtprm/fw/prm_module_author.h"
 
 #endif /* RTPRM_FW_PRM_FW_H */

@@ -21,7 +21,7 @@
  */
 #include "rtprm/guid.h"
 #include "rtprm/prm_core.h"
-#include "rtprm/prm_module_author.h"
+#include "rtprm/fw/prm_module_author.h"
 
 #include "prm_sample_guids.h"
 #include "rtprm/fmt.h"

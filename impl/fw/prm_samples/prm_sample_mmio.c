@@ -8,7 +8,7 @@
  *                        VirtualBaseAddress into *(UINT32 *)ParameterBuffer
  */
 #include "rtprm/prm_core.h"
-#include "rtprm/prm_module_author.h"
+#include "rtprm/fw/prm_module_author.h"
 
 #include "prm_sample_guids.h"
 

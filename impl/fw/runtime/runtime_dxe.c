@@ -28,7 +28,7 @@
 #include "rtprm/memmap.h"
 #include "rtprm/pe.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 #include "rtprm/runtime.h"
 #include "rtprm/status.h"
 

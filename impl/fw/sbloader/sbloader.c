@@ -18,7 +18,7 @@
  */
 #include "rtprm/fmt.h"
 #include "rtprm/mem.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 #include "rtprm/status.h"
 
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);

@@ -36,7 +36,7 @@
 #include "rtprm/mem.h"
 #include "rtprm/memmap.h"
 #include "rtprm/platform.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 #include "rtprm/status.h"
 
 #define RP_SVAM_DELTA 0xFFFF800000000000ull

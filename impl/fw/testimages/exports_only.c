@@ -4,7 +4,7 @@
  * with a handful of exported functions and one exported data object, and only
  * a few DIR64 relocations (eo_table). Nothing runs it: corpus material.
  */
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 #define EXPORT __declspec(dllexport)
 

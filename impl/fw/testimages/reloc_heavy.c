@@ -15,7 +15,7 @@
  * in byte order) differs from source order: upper case < '_' < lower case,
  * digits before letters, "a10" before "a2".
  */
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 #define EXPORT __declspec(dllexport)
 

@@ -14,7 +14,7 @@
 #ifndef RTPRM_ACPI_TABLES_H
 #define RTPRM_ACPI_TABLES_H
 
-#include "rtprm/acpi.h"
+#include "rtprm/spec/acpi.h"
 #include "rtprm/bytes.h"
 #include "rtprm/status.h"
 

@@ -4,7 +4,7 @@
 #define RTPRM_GUID_H
 
 #include "rtprm/status.h"
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 #define RP_GUID_TEXT_LEN 36 /* without the NUL */
 

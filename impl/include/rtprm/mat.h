@@ -31,7 +31,7 @@
 #include "rtprm/bytes.h"
 #include "rtprm/pe.h"
 #include "rtprm/status.h"
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 #define RP_MAT_HEADER_SIZE  16u
 #define RP_MAT_MAX_ENTRIES  8192u /* same bound as the memory map validator */

@@ -20,7 +20,7 @@
 
 #include "rtprm/bytes.h"
 #include "rtprm/status.h"
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 /* Overlap detection is quadratic and allocation-free; this bound keeps the
  * worst case at ~33M pair tests. Real maps hold tens to a few thousand. */

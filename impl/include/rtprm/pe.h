@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * Hardened PE/COFF image library: validate, load, relocate, record
- * fixups, runtime re-relocate, exports. Layout mirrors are in rtprm/pecoff.h;
+ * fixups, runtime re-relocate, exports. Layout mirrors are in rtprm/spec/pecoff.h;
  * this header is the API. Every value read from an image is bounds- and
  * overflow-checked before use; every rejection is an EFI_STATUS plus a reason
  * (reasons.def 0x02xx) and an index/offset in rp_diag.
@@ -29,7 +29,7 @@
 
 #include "rtprm/bytes.h"
 #include "rtprm/status.h"
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 #define RP_PE_MAX_SECTIONS 96u  /* PE spec: the loader limit is 96 */
 #define RP_PE_NUM_DIRS     16u

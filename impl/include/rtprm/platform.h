@@ -11,7 +11,7 @@
 #ifndef RTPRM_PLATFORM_H
 #define RTPRM_PLATFORM_H
 
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 /* Pool memory of the given type (EfiRuntimeServicesData for anything that
  * must survive ExitBootServices). Alignment is at least 8 bytes. */

@@ -2,7 +2,7 @@
 /*
  * PRM core: module validation, module sets, the PRMT builder and
  * checker, context / data buffers and runtime MMIO ranges. Layouts are in
- * rtprm/prm.h; rules, check order and policies in docs/prm.md. Reasons are
+ * rtprm/spec/prm.h; rules, check order and policies in docs/prm.md. Reasons are
  * reasons.def 0x04xx. Nothing here writes its input; builders validate all
  * input before the first byte of output is written.
  */
@@ -12,7 +12,7 @@
 #include "rtprm/acpi_tables.h"
 #include "rtprm/bytes.h"
 #include "rtprm/pe.h"
-#include "rtprm/prm.h"
+#include "rtprm/spec/prm.h"
 #include "rtprm/status.h"
 
 /* Handlers per module we accept: GenFw stops at 254, the issue's benchmark

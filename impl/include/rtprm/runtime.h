@@ -22,9 +22,9 @@
 
 #include "rtprm/memmap.h"
 #include "rtprm/pe.h"
-#include "rtprm/pi_runtime.h"
+#include "rtprm/spec/pi_runtime.h"
 #include "rtprm/status.h"
-#include "rtprm/uefi_tables.h"
+#include "rtprm/spec/uefi_tables.h"
 
 /* Walk bound for ImageHead and EventHead (hardening: a corrupt list never
  * loops). Real platforms hold tens of entries. */

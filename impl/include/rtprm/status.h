@@ -7,7 +7,7 @@
 #ifndef RTPRM_STATUS_H
 #define RTPRM_STATUS_H
 
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 typedef enum rp_reason {
 #define RP_REASON(name, code, text) RP_R_##name = code,

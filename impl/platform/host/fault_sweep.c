@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
-/* Fault-injection sweep recorder (rtprm/fault_sweep.h). */
+/* Fault-injection sweep recorder (rtprm/host/fault_sweep.h). */
 #define _GNU_SOURCE
-#include "rtprm/fault_sweep.h"
+#include "rtprm/host/fault_sweep.h"
 
 #include <dlfcn.h>
 #include <execinfo.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 #define MAX_SITES 64
 #define MAX_FRAMES 10

@@ -5,7 +5,7 @@
  * sink that goes to stderr or into a test's capture buffer.
  */
 #include "rtprm/platform.h"
-#include "rtprm/platform_host.h"
+#include "rtprm/host/platform_host.h"
 
 #include <stdio.h>
 #include <stdlib.h>

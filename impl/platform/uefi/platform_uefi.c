@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * Firmware implementation of the platform seam (rtprm/platform.h) over UEFI
- * boot services; see rtprm/platform_uefi.h for the life cycle.
+ * boot services; see rtprm/fw/platform_uefi.h for the life cycle.
  *
  * Two phases, switched by an EVT_SIGNAL_EXIT_BOOT_SERVICES notification
  * (UEFI 2.10 §7.1.1 CreateEvent, §7.4.6 ExitBootServices):
@@ -16,7 +16,7 @@
  * services in its notifications and the console may already be gone.
  */
 #include "rtprm/platform.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 #include "rtprm/acpi_tables.h"
 #include "rtprm/fmt.h"
 

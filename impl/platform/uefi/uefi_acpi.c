@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
  * The UEFI configuration table and the ACPI tables it leads to
- * (rtprm/platform_uefi.h): system table -> ACPI 2.0 RSDP (UEFI 2.10 §4.6,
+ * (rtprm/fw/platform_uefi.h): system table -> ACPI 2.0 RSDP (UEFI 2.10 §4.6,
  * ACPI 6.5 §5.2.5.3) -> XSDT (§5.2.8) -> a table by signature. Pure reads of
  * memory the firmware owns; no boot service is called, so it also works in
  * an ExitBootServices notification.
@@ -9,7 +9,7 @@
 #include "rtprm/acpi_tables.h"
 #include "rtprm/guid.h"
 #include "rtprm/mem.h"
-#include "rtprm/platform_uefi.h"
+#include "rtprm/fw/platform_uefi.h"
 
 #define MAX_ACPI_TABLE (16u * 1024u * 1024u)
 

@@ -13,7 +13,7 @@
 #ifndef RTPRM_ACPI_H
 #define RTPRM_ACPI_H
 
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 /* A 4-character table signature as a little-endian UINT32. */
 #define RP_ACPI_SIG32(a, b, c, d) \

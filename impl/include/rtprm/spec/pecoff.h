@@ -19,7 +19,7 @@
 #ifndef RTPRM_PECOFF_H
 #define RTPRM_PECOFF_H
 
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 /* ---- MS-DOS header (PE/COFF spec §3.1) ------------------------------- */
 #define IMAGE_DOS_SIGNATURE       0x5A4Du /* "MZ" */

@@ -9,7 +9,7 @@
 #ifndef RTPRM_PI_DXE_H
 #define RTPRM_PI_DXE_H
 
-#include "rtprm/uefi_tables.h"
+#include "rtprm/spec/uefi_tables.h"
 
 #define DXE_SERVICES_SIGNATURE 0x565245535f455844ULL /* "DXE_SERV" */
 

@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "rtprm/bytes.h"
-#include "rtprm/uefi_tables.h"
+#include "rtprm/spec/uefi_tables.h"
 
 /* Stores the image handle and tables and registers the ExitBootServices
  * notification. EFI_INVALID_PARAMETER when st or its boot/runtime service

@@ -18,8 +18,8 @@
 #ifndef RTPRM_PRM_H
 #define RTPRM_PRM_H
 
-#include "rtprm/acpi.h"
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/acpi.h"
+#include "rtprm/spec/uefi_base.h"
 
 /* ---- Signatures (little-endian: the bytes in memory spell the name) --- */
 #define PRM_TABLE_SIGNATURE                    0x544D5250u /* "PRMT" */

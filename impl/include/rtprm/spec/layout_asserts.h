@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause-Patent */
 /*
- * Compile-time layout checks: expands rtprm/layout.def into one
+ * Compile-time layout checks: expands rtprm/spec/layout.def into one
  * _Static_assert per row for the architecture being compiled.
  *   __x86_64__ / __aarch64__ -> the 64 column
  *   __i386__                 -> the IA32 column (rows with -1 are skipped)
@@ -17,12 +17,12 @@
 
 #include <stddef.h>
 
-#include "rtprm/acpi.h"
-#include "rtprm/pecoff.h"
-#include "rtprm/pi_runtime.h"
-#include "rtprm/prm.h"
-#include "rtprm/uefi_base.h"
-#include "rtprm/uefi_tables.h"
+#include "rtprm/spec/acpi.h"
+#include "rtprm/spec/pecoff.h"
+#include "rtprm/spec/pi_runtime.h"
+#include "rtprm/spec/prm.h"
+#include "rtprm/spec/uefi_base.h"
+#include "rtprm/spec/uefi_tables.h"
 
 #if defined(__x86_64__) || defined(__aarch64__)
 #define RP_LAYOUT_PICK(v64, via32) (v64)
@@ -44,7 +44,7 @@
   _Static_assert(RP_LAYOUT_HOLDS(offsetof(type, member), v64, via32),      \
                  req ": offsetof(" #type ", " #member ") != " #v64 "/" #via32);
 
-#include "rtprm/layout.def"
+#include "rtprm/spec/layout.def"
 
 #if defined(RP_LAYOUT_SELFTEST_BREAK)
 /* Deliberately wrong: an EFI_GUID is 16 bytes everywhere. */

@@ -20,7 +20,7 @@
 #ifndef RTPRM_PRM_MODULE_AUTHOR_H
 #define RTPRM_PRM_MODULE_AUTHOR_H
 
-#include "rtprm/prm.h"
+#include "rtprm/spec/prm.h"
 
 #define RP_PRM_EXPORT __declspec(dllexport)
 

@@ -17,7 +17,7 @@
 #ifndef RTPRM_UEFI_TABLES_H
 #define RTPRM_UEFI_TABLES_H
 
-#include "rtprm/uefi_base.h"
+#include "rtprm/spec/uefi_base.h"
 
 /* ---- Forward declarations -------------------------------------------- */
 typedef struct _EFI_SYSTEM_TABLE                EFI_SYSTEM_TABLE;

@@ -13,8 +13,8 @@
 #ifndef RTPRM_PI_RUNTIME_H
 #define RTPRM_PI_RUNTIME_H
 
-#include "rtprm/uefi_base.h"
-#include "rtprm/uefi_tables.h" /* EFI_EVENT_NOTIFY */
+#include "rtprm/spec/uefi_base.h"
+#include "rtprm/spec/uefi_tables.h" /* EFI_EVENT_NOTIFY */
 
 #define RP_GUID_RUNTIME_ARCH_PROTOCOL \
   { 0xb7dfb4e1, 0x052f, 0x449f, { 0x87, 0xbe, 0x98, 0x18, 0xfc, 0x91, 0xb7, 0x33 } }
