@@ -10,6 +10,8 @@ PACKAGES=(
   cmake ninja-build make git python3
   # host + firmware toolchain: clang-14 (host, libFuzzer, sanitizers), lld-link, llvm-ar
   clang-14 lld-14 llvm-14 libclang-rt-14-dev
+  # the formatting gate (tools/format_check.py, .clang-format)
+  clang-format-14
   # coverage with MC/DC: clang >= 18 (-fcoverage-mcdc), llvm-cov-19, profile runtime
   clang-19 llvm-19 libclang-rt-19-dev
   # tests, fuzzing, coverage reports; headless browser for the index check
