@@ -118,25 +118,41 @@ typedef struct pe_rcount {
   uint64_t applied, skipped;             /* runtime */
 } pe_rcount;
 
-typedef struct pe_rrun {
+/* What a run works on: set by pe_run_setup and the path's own setup, then
+ * fixed for every walk of the run. */
+typedef struct pe_rcfg {
   const rp_pe_image *img;
   rp_mbytes image;  /* exactly size_of_image bytes (SIZE: may be empty) */
-  rp_bytes  dir;    /* relocation directory */
-  uint64_t  delta;
+  rp_bytes dir;     /* relocation directory */
+  uint64_t delta;
   rp_fixup_format fmt;
-  bool      runtime;
+  bool runtime;      /* SetVirtualAddressMap: compare against rec_in */
   rp_mbytes rec_out; /* load time, APPLY: record written here */
-  rp_bytes  rec_in;  /* runtime: the record compared against */
-  /* per run */
+  rp_bytes rec_in;   /* runtime: the record compared against */
+} pe_rcfg;
+
+/* RISC-V: the HI20 (AUIPC/LUI) of the current block that LO12 entries pair
+ * with (pe_site.c). */
+typedef struct pe_rv_hi {
+  bool valid, match, new_set;
+  uint32_t target, insn, value;
+  uint64_t rec;
+} pe_rv_hi;
+
+/* What one walk (pe_reloc_run) changes: reset at its start. */
+typedef struct pe_rpass {
   pe_run_mode mode;
-  uint64_t  cursor;  /* EDK II record cursor: after the walk, bytes consumed */
+  uint64_t cursor;     /* EDK II record cursor: after the walk, bytes consumed */
   EFI_STATUS deferred; /* VALIDATE: first site-content error (§4.2 precedence) */
-  rp_diag   deferred_diag;
-  bool      hi_valid, hi_match, hi_new_set; /* RISC-V HI20 of this block */
-  uint32_t  hi_target, hi_insn, hi_new;
-  uint64_t  hi_rec;
-  pe_rcount n;           /* counters of this run */
-  rp_findings findings; /* of the setup and of pass 1 (not reset per run); the one list */
+  rp_diag deferred_diag;
+  pe_rv_hi hi;
+  pe_rcount n; /* counters of this walk */
+} pe_rpass;
+
+typedef struct pe_rrun {
+  pe_rcfg c;            /* configuration */
+  pe_rpass p;           /* per-walk state */
+  rp_findings findings; /* of the setup and of pass 1 (not reset per walk); the one list */
 } pe_rrun;
 
 /* Walks the directory in `mode`. Structural errors stop the walk; in

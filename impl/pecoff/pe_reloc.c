@@ -90,16 +90,16 @@ EFI_STATUS pe_reloc_dir_view(const rp_pe_image *img, rp_bytes bytes, rp_pe_layou
  * so) is a finding: the next block starts 16-bit aligned, its bytes are read
  * as they are; it is recorded once, by pass 1. */
 static EFI_STATUS block_header(pe_rrun *r, uint32_t off, uint32_t *page, uint32_t *sob, rp_diag *diag) {
-  if (r->dir.len - off < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_TRAILING, off);
-  *page = rp_le32(r->dir.ptr + off);
-  *sob = rp_le32(r->dir.ptr + off + 4);
+  if (r->c.dir.len - off < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_DIR_TRAILING, off);
+  *page = rp_le32(r->c.dir.ptr + off);
+  *sob = rp_le32(r->c.dir.ptr + off + 4);
   if (*sob < BLOCK_HDR) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_SMALL, off);
   if ((*sob & 1u) != 0) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_ODD, off);
-  if (*sob > r->dir.len - off) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_OVERRUN, off);
-  if (*page >= (uint64_t)r->img->size_of_image + r->img->te_adjust)
+  if (*sob > r->c.dir.len - off) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_BLOCK_OVERRUN, off);
+  if (*page >= (uint64_t)r->c.img->size_of_image + r->c.img->te_adjust)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAGE_RANGE, off);
   if ((*sob & 3u) != 0)
-    PE_FINDING_IN(r->img->profile, r->mode == PE_RUN_VALIDATE ? &r->findings : NULL, diag, EFI_LOAD_ERROR,
+    PE_FINDING_IN(r->c.img->profile, r->p.mode == PE_RUN_VALIDATE ? &r->findings : NULL, diag, EFI_LOAD_ERROR,
                   PE_RELOC_BLOCK_ALIGN, off);
   return EFI_SUCCESS;
 }
@@ -154,26 +154,26 @@ static uint32_t rec_size(pe_rkind k, rp_fixup_format fmt) {
  * cursor stays below 2^36: at most 2^31 entries of at most 23 bytes. */
 static uint64_t rec_pos(pe_rrun *r, pe_rkind k, uint32_t dir_off) {
   uint64_t a = kinds[k].rec_align, p;
-  if (r->fmt == RP_FIXUP_NATIVE) return pe_native_slot(dir_off);
-  p = (r->cursor + a - 1) & ~(a - 1);
-  r->cursor = p + kinds[k].rec_size;
+  if (r->c.fmt == RP_FIXUP_NATIVE) return pe_native_slot(dir_off);
+  p = (r->p.cursor + a - 1) & ~(a - 1);
+  r->p.cursor = p + kinds[k].rec_size;
   return p;
 }
 
 static void write_rec(pe_rrun *r, uint64_t pos, pe_rkind k, const uint8_t *site) {
   uint8_t rec[PE_SITE_MAX];
   rp_mbytes dst;
-  rec_bytes(k, r->fmt, site, rec);
-  if (rp_mbytes_sub(r->rec_out, pos, rec_size(k, r->fmt), &dst)) rp_memcpy(dst.ptr, rec, dst.len);
+  rec_bytes(k, r->c.fmt, site, rec);
+  if (rp_mbytes_sub(r->c.rec_out, pos, rec_size(k, r->c.fmt), &dst)) rp_memcpy(dst.ptr, rec, dst.len);
 }
 
 /* Runtime: the site still holds what the record says. */
 static EFI_STATUS rec_matches(pe_rrun *r, uint64_t pos, pe_rkind k, const uint8_t *site, bool *match,
                               uint64_t idx, rp_diag *diag) {
   uint8_t want[PE_SITE_MAX], have[PE_SITE_MAX];
-  uint32_t n = rec_size(k, r->fmt);
-  if (!rp_read_bytes(r->rec_in, pos, want, n)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, idx);
-  rec_bytes(k, r->fmt, site, have);
+  uint32_t n = rec_size(k, r->c.fmt);
+  if (!rp_read_bytes(r->c.rec_in, pos, want, n)) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, idx);
+  rec_bytes(k, r->c.fmt, site, have);
   *match = rp_memcmp(want, have, n) == 0;
   return EFI_SUCCESS;
 }
@@ -195,11 +195,11 @@ EFI_STATUS pe_edk2_need(const rp_pe_image *img, rp_bytes bytes, rp_pe_layout lay
   *need = 0;
   if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
   rp_memset(&r, 0, sizeof(r));
-  r.img = img;
-  r.fmt = RP_FIXUP_EDK2;
-  st = pe_reloc_dir_view(img, bytes, layout, &r.dir, diag);
+  r.c.img = img;
+  r.c.fmt = RP_FIXUP_EDK2;
+  st = pe_reloc_dir_view(img, bytes, layout, &r.c.dir, diag);
   if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_SIZE, diag);
-  if (!EFI_ERROR(st)) *need = r.cursor;
+  if (!EFI_ERROR(st)) *need = r.p.cursor;
   return st;
 }
 
@@ -234,44 +234,45 @@ typedef struct pe_rentry {
   uint32_t dir_off; /* offset of the entry inside the relocation directory */
 } pe_rentry;
 
-static bool applying(const pe_rrun *r) { return r->mode == PE_RUN_APPLY; }
+static bool applying(const pe_rrun *r) { return r->p.mode == PE_RUN_APPLY; }
 
 static void count(pe_rrun *r, bool applied) {
   if (!applying(r)) return;
   if (applied) {
-    r->n.applied++;
+    r->p.n.applied++;
   } else {
-    r->n.skipped++;
+    r->p.n.skipped++;
   }
 }
 
 /* check_target proved [target, target + n) inside the image. */
 static void put_site(pe_rrun *r, uint32_t target, const uint8_t *v, uint32_t n) {
-  if (applying(r)) rp_memcpy(r->image.ptr + target, v, n);
+  if (applying(r)) rp_memcpy(r->c.image.ptr + target, v, n);
 }
 
 /* Closes the block's HI20: at load time its record holds the final word. */
 static void rv_close(pe_rrun *r) {
-  if (r->hi_valid && applying(r) && !r->runtime) write_rec(r, r->hi_rec, PK_HI20, r->image.ptr + r->hi_target);
-  r->hi_valid = false;
+  if (r->p.hi.valid && applying(r) && !r->c.runtime)
+    write_rec(r, r->p.hi.rec, PK_HI20, r->c.image.ptr + r->p.hi.target);
+  r->p.hi.valid = false;
 }
 
 static EFI_STATUS rv_hi(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uint64_t pos, rp_diag *diag) {
   bool match = true;
   EFI_STATUS st;
   rv_close(r);
-  if (r->runtime) {
+  if (r->c.runtime) {
     st = rec_matches(r, pos, PK_HI20, site, &match, e->dir_off, diag);
     if (EFI_ERROR(st)) return st;
     count(r, match);
   }
   if (!applying(r) && match && !pe_rv_hi_ok(rp_le32(site))) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
-  r->hi_valid = true;
-  r->hi_match = match;
-  r->hi_new_set = false;
-  r->hi_target = e->target;
-  r->hi_insn = rp_le32(site);
-  r->hi_rec = pos;
+  r->p.hi.valid = true;
+  r->p.hi.match = match;
+  r->p.hi.new_set = false;
+  r->p.hi.target = e->target;
+  r->p.hi.insn = rp_le32(site);
+  r->p.hi.rec = pos;
   return EFI_SUCCESS;
 }
 
@@ -280,28 +281,28 @@ static EFI_STATUS rv_lo(pe_rrun *r, const pe_rentry *e, const uint8_t *site, uin
   uint8_t b[4];
   bool match = true, ok;
   EFI_STATUS st;
-  if (!r->hi_valid) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAIR, e->dir_off);
-  if (r->runtime) {
+  if (!r->p.hi.valid) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAIR, e->dir_off);
+  if (r->c.runtime) {
     st = rec_matches(r, pos, e->kind, site, &match, e->dir_off, diag);
     if (EFI_ERROR(st)) return st;
-    match = match && r->hi_match;
+    match = match && r->p.hi.match;
     count(r, match);
     if (!match) return EFI_SUCCESS;
   }
   if (!applying(r) && !pe_rv_lo_ok(e->kind, lo)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
-  ok = pe_rv_pair(e->kind, r->hi_insn, lo, r->delta, &hi2, &lo2) && (!r->hi_new_set || hi2 == r->hi_new);
+  ok = pe_rv_pair(e->kind, r->p.hi.insn, lo, r->c.delta, &hi2, &lo2) && (!r->p.hi.new_set || hi2 == r->p.hi.value);
   if (!applying(r) && !ok) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_VALUE_RANGE, e->dir_off);
   if (ok) {
-    r->hi_new_set = true;
-    r->hi_new = hi2;
+    r->p.hi.new_set = true;
+    r->p.hi.value = hi2;
     rp_put_le32(b, hi2);
-    put_site(r, r->hi_target, b, 4);
+    put_site(r, r->p.hi.target, b, 4);
     rp_put_le32(b, lo2);
     put_site(r, e->target, b, 4);
   } else {
     rp_put_le32(b, lo); /* pass 2 only, after an overlapping write: leave it */
   }
-  if (applying(r) && !r->runtime) write_rec(r, pos, e->kind, b);
+  if (applying(r) && !r->c.runtime) write_rec(r, pos, e->kind, b);
   return EFI_SUCCESS;
 }
 
@@ -310,18 +311,18 @@ static EFI_STATUS plain_site(pe_rrun *r, const pe_rentry *e, const uint8_t *site
   uint32_t w = kinds[e->kind].width;
   bool match = true;
   EFI_STATUS st;
-  if (r->runtime) {
+  if (r->c.runtime) {
     st = rec_matches(r, pos, e->kind, site, &match, e->dir_off, diag);
     if (EFI_ERROR(st)) return st;
     count(r, match);
     if (!match) return EFI_SUCCESS;
   }
-  if (!pe_site_patch(e->kind, site, r->delta, out)) {
+  if (!pe_site_patch(e->kind, site, r->c.delta, out)) {
     if (!applying(r)) RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_INSN, e->dir_off);
     rp_memcpy(out, site, w); /* pass 2 only, after an overlapping write */
   }
   put_site(r, e->target, out, w);
-  if (applying(r) && !r->runtime) write_rec(r, pos, e->kind, out);
+  if (applying(r) && !r->c.runtime) write_rec(r, pos, e->kind, out);
   return EFI_SUCCESS;
 }
 
@@ -329,8 +330,8 @@ static EFI_STATUS plain_site(pe_rrun *r, const pe_rentry *e, const uint8_t *site
 static EFI_STATUS run_site(pe_rrun *r, const pe_rentry *e, rp_diag *diag) {
   uint8_t site[PE_SITE_MAX];
   uint64_t pos = rec_pos(r, e->kind, e->dir_off);
-  if (r->mode == PE_RUN_SIZE) return EFI_SUCCESS;
-  rp_memcpy(site, r->image.ptr + e->target, kinds[e->kind].width); /* inside: check_target */
+  if (r->p.mode == PE_RUN_SIZE) return EFI_SUCCESS;
+  rp_memcpy(site, r->c.image.ptr + e->target, kinds[e->kind].width); /* inside: check_target */
   switch (e->kind) {
   case PK_HI20: return rv_hi(r, e, site, pos, diag);
   case PK_LO12I:
@@ -346,35 +347,35 @@ static EFI_STATUS run_entry(pe_rrun *r, uint32_t dir_off, uint32_t page, uint16_
   uint64_t t = (uint64_t)page + IMAGE_REL_ENTRY_OFFSET(v);
   pe_rentry e = { PK_ABS, (uint8_t)IMAGE_REL_ENTRY_TYPE(v), 0, dir_off };
   rp_diag d;
-  EFI_STATUS st = classify(r->img->machine, e.type, &e.kind, dir_off, diag);
+  EFI_STATUS st = classify(r->c.img->machine, e.type, &e.kind, dir_off, diag);
   /* TE: an RVA below te_adjust names a stripped header byte. */
-  if (!EFI_ERROR(st) && e.kind != PK_ABS && t < r->img->te_adjust)
+  if (!EFI_ERROR(st) && e.kind != PK_ABS && t < r->c.img->te_adjust)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_TARGET_HEADERS, dir_off);
-  t -= e.kind != PK_ABS ? r->img->te_adjust : 0;
+  t -= e.kind != PK_ABS ? r->c.img->te_adjust : 0;
   e.target = (uint32_t)t;
-  if (!EFI_ERROR(st) && e.kind != PK_ABS) st = check_target(r->img, e.kind, t, dir_off, diag);
+  if (!EFI_ERROR(st) && e.kind != PK_ABS) st = check_target(r->c.img, e.kind, t, dir_off, diag);
   if (EFI_ERROR(st)) return st;
   if (applying(r)) {
-    r->n.entries++;
-    r->n.by_type[e.type]++;
+    r->p.n.entries++;
+    r->p.n.by_type[e.type]++;
   }
   if (e.kind == PK_ABS) return EFI_SUCCESS;
   st = run_site(r, &e, &d);
   if (!EFI_ERROR(st)) return EFI_SUCCESS;
-  if (r->mode != PE_RUN_VALIDATE) {
+  if (r->p.mode != PE_RUN_VALIDATE) {
     *diag = d;
     return st;
   }
-  if (!EFI_ERROR(r->deferred)) {
-    r->deferred = st;
-    r->deferred_diag = d;
+  if (!EFI_ERROR(r->p.deferred)) {
+    r->p.deferred = st;
+    r->p.deferred_diag = d;
   }
   return EFI_SUCCESS;
 }
 
 EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag) {
-  if (EFI_ERROR(r->deferred) && diag != NULL) *diag = r->deferred_diag;
-  return r->deferred;
+  if (EFI_ERROR(r->p.deferred) && diag != NULL) *diag = r->p.deferred_diag;
+  return r->p.deferred;
 }
 
 /* ---- hot path: DIR64 runs below the block's hot_limit ---------------------------- */
@@ -404,7 +405,7 @@ static uint32_t dir64_count(const uint8_t *ent, uint32_t n, uint32_t lim) {
 /* Slot of the run's first entry and how many slots of `lim` record bytes
  * fit from there (at most n). */
 static uint32_t dir64_room(const pe_rrun *r, uint32_t dir_off, uint64_t lim, uint32_t n, uint64_t *pos) {
-  *pos = r->fmt == RP_FIXUP_NATIVE ? pe_native_slot(dir_off) : (r->cursor + 7) & ~7ull;
+  *pos = r->c.fmt == RP_FIXUP_NATIVE ? pe_native_slot(dir_off) : (r->p.cursor + 7) & ~7ull;
   if (*pos > lim) return 0;
   return (lim - *pos) / 8 < n ? (uint32_t)((lim - *pos) / 8) : n;
 }
@@ -412,10 +413,10 @@ static uint32_t dir64_room(const pe_rrun *r, uint32_t dir_off, uint64_t lim, uin
 /* After i entries of a run: cursor, stats, offset of the next entry. */
 static uint32_t dir64_done(pe_rrun *r, uint32_t eo, uint32_t i) {
   if (i == 0) return eo;
-  r->cursor = ((r->cursor + 7) & ~7ull) + 8ull * i;
+  r->p.cursor = ((r->p.cursor + 7) & ~7ull) + 8ull * i;
   if (applying(r)) {
-    r->n.entries += i;
-    r->n.by_type[IMAGE_REL_BASED_DIR64] += i;
+    r->p.n.entries += i;
+    r->p.n.by_type[IMAGE_REL_BASED_DIR64] += i;
   }
   return eo + 2 * i;
 }
@@ -423,9 +424,9 @@ static uint32_t dir64_done(pe_rrun *r, uint32_t eo, uint32_t i) {
 /* APPLY at load time: site += delta, record := the new value. */
 static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uint32_t lim, uint8_t *sites,
                            uint64_t pos) {
-  bool record = r->fmt != RP_FIXUP_NONE;
-  uint8_t *rec = record ? r->rec_out.ptr + pos : NULL;
-  uint64_t delta = r->delta;
+  bool record = r->c.fmt != RP_FIXUP_NONE;
+  uint8_t *rec = record ? r->c.rec_out.ptr + pos : NULL;
+  uint64_t delta = r->c.delta;
   uint32_t i;
   for (i = 0; i < n; i++) {
     uint16_t v = rp_le16(ent + 2 * i);
@@ -442,8 +443,8 @@ static uint32_t dir64_load(const pe_rrun *r, const uint8_t *ent, uint32_t n, uin
 /* APPLY at runtime: site += delta only while it still holds its record. */
 static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint32_t lim, uint8_t *sites,
                               uint64_t pos) {
-  const uint8_t *rec = r->rec_in.ptr + pos;
-  uint64_t delta = r->delta, skipped = 0;
+  const uint8_t *rec = r->c.rec_in.ptr + pos;
+  uint64_t delta = r->c.delta, skipped = 0;
   uint32_t i;
   for (i = 0; i < n; i++) {
     uint16_t v = rp_le16(ent + 2 * i);
@@ -457,54 +458,51 @@ static uint32_t dir64_runtime(pe_rrun *r, const uint8_t *ent, uint32_t n, uint32
     }
     rp_put_le64(site, now + delta);
   }
-  r->n.applied += i - skipped;
-  r->n.skipped += skipped;
+  r->p.n.applied += i - skipped;
+  r->p.n.skipped += skipped;
   return i;
 }
 
 static uint32_t dir64_run(pe_rrun *r, uint32_t off, uint32_t eo, uint32_t sob, uint32_t page, uint32_t lim) {
-  const uint8_t *ent = r->dir.ptr + off + eo;
+  const uint8_t *ent = r->c.dir.ptr + off + eo;
   uint32_t n = (sob - eo) / 2;
   uint64_t pos = 0;
   if (!applying(r)) return dir64_done(r, eo, dir64_count(ent, n, lim));
-  if (r->runtime) {
-    n = dir64_room(r, off + eo, r->rec_in.len, n, &pos);
+  if (r->c.runtime) {
+    n = dir64_room(r, off + eo, r->c.rec_in.len, n, &pos);
     if (n == 0) return eo;
-    return dir64_done(r, eo, dir64_runtime(r, ent, n, lim, r->image.ptr + page, pos));
+    return dir64_done(r, eo, dir64_runtime(r, ent, n, lim, r->c.image.ptr + page, pos));
   }
-  if (r->fmt != RP_FIXUP_NONE) n = dir64_room(r, off + eo, r->rec_out.len, n, &pos);
+  if (r->c.fmt != RP_FIXUP_NONE) n = dir64_room(r, off + eo, r->c.rec_out.len, n, &pos);
   if (n == 0) return eo;
-  return dir64_done(r, eo, dir64_load(r, ent, n, lim, r->image.ptr + page, pos));
+  return dir64_done(r, eo, dir64_load(r, ent, n, lim, r->c.image.ptr + page, pos));
 }
 
 /* ---- the walk ---------------------------------------------------------------- */
 
 static EFI_STATUS run_block(pe_rrun *r, uint32_t off, uint32_t page, uint32_t sob, rp_diag *diag) {
   /* The hot path needs the page as an image offset (TE: RVA - te_adjust). */
-  uint64_t ipage = page >= r->img->te_adjust ? (uint64_t)page - r->img->te_adjust : 0;
-  uint32_t lim = page >= r->img->te_adjust ? hot_limit(r->img, ipage) : 0;
+  uint64_t ipage = page >= r->c.img->te_adjust ? (uint64_t)page - r->c.img->te_adjust : 0;
+  uint32_t lim = page >= r->c.img->te_adjust ? hot_limit(r->c.img, ipage) : 0;
   uint32_t eo = BLOCK_HDR;
   while (eo < sob) {
     EFI_STATUS st;
     if (lim != 0) eo = dir64_run(r, off, eo, sob, (uint32_t)ipage, lim);
     if (eo >= sob) break;
-    st = run_entry(r, off + eo, page, rp_le16(r->dir.ptr + off + eo), diag);
+    st = run_entry(r, off + eo, page, rp_le16(r->c.dir.ptr + off + eo), diag);
     if (EFI_ERROR(st)) return st;
     eo += 2;
   }
   rv_close(r);
-  if (applying(r)) r->n.blocks++;
+  if (applying(r)) r->p.n.blocks++;
   return EFI_SUCCESS;
 }
 
 EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag) {
   uint32_t off = 0;
-  r->mode = mode;
-  r->cursor = 0;
-  r->hi_valid = false;
-  r->deferred = EFI_SUCCESS;
-  rp_memset(&r->n, 0, sizeof(r->n));
-  while (off < r->dir.len) {
+  rp_memset(&r->p, 0, sizeof(r->p)); /* per-walk state; EFI_SUCCESS is 0 */
+  r->p.mode = mode;
+  while (off < r->c.dir.len) {
     uint32_t page = 0, sob = 0;
     EFI_STATUS st = block_header(r, off, &page, &sob, diag);
     if (!EFI_ERROR(st)) st = run_block(r, off, page, sob, diag);
@@ -599,12 +597,12 @@ EFI_STATUS pe_run_setup(pe_rrun *r, const rp_pe_image *img, rp_mbytes image, uin
   st = pe_check_new_base(img, new_base, diag);
   if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - img->image_base, &r->findings, diag);
   if (EFI_ERROR(st)) return st;
-  r->img = img;
-  r->image = rp_mbytes_of(image.ptr, img->size_of_image); /* the caller proved image.len >= SizeOfImage */
-  r->delta = new_base - img->image_base;
-  r->fmt = fmt;
+  r->c.img = img;
+  r->c.image = rp_mbytes_of(image.ptr, img->size_of_image); /* the caller proved image.len >= SizeOfImage */
+  r->c.delta = new_base - img->image_base;
+  r->c.fmt = fmt;
   if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
-  return pe_reloc_dir_view(img, rp_bytes_const(r->image), RP_PE_LAYOUT_MAPPED, &r->dir, diag);
+  return pe_reloc_dir_view(img, rp_bytes_const(r->c.image), RP_PE_LAYOUT_MAPPED, &r->c.dir, diag);
 }
 
 EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
@@ -617,10 +615,10 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
   if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
   if (!EFI_ERROR(st)) st = pe_reloc_finish(&r, diag);
   if (!EFI_ERROR(st)) {
-    need = record_need(img, fmt, r.cursor);
+    need = record_need(img, fmt, r.p.cursor);
     st = check_record_out(fmt, record, need, diag);
   }
-  if (!EFI_ERROR(st) && need != 0) st = pe_check_record_apart(r.image, record.ptr, record.len, diag);
+  if (!EFI_ERROR(st) && need != 0) st = pe_check_record_apart(r.c.image, record.ptr, record.len, diag);
   if (EFI_ERROR(st)) return st;
   /* Pass 2: apply and record. Padding and unused slots are zero. */
   if (need != 0) rp_memset(record.ptr, 0, (size_t)need);
@@ -628,14 +626,14 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
     (void)rp_write_u32(record, 0, img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].rva);
     (void)rp_write_u32(record, 4, img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size);
   }
-  r.rec_out = record;
+  r.c.rec_out = record;
   st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
-  pe_write_base(img, r.image, new_base);
+  pe_write_base(img, r.c.image, new_base);
   if (stats != NULL) {
-    stats->blocks = r.n.blocks;
-    stats->entries = r.n.entries;
-    rp_memcpy(stats->by_type, r.n.by_type, sizeof(stats->by_type));
+    stats->blocks = r.p.n.blocks;
+    stats->entries = r.p.n.entries;
+    rp_memcpy(stats->by_type, r.p.n.by_type, sizeof(stats->by_type));
     stats->record_bytes = need;
     stats->findings = r.findings;
   }

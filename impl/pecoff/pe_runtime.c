@@ -33,8 +33,8 @@ static EFI_STATUS check_record_in(const rp_pe_image *img, rp_mbytes image, rp_fi
 
 /* After pass 1: the EDK II record holds every byte the cursor consumed. */
 static EFI_STATUS record_fits(const pe_rrun *r, rp_diag *diag) {
-  if (r->fmt == RP_FIXUP_EDK2 && r->rec_in.len < r->cursor)
-    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, r->rec_in.len);
+  if (r->c.fmt == RP_FIXUP_EDK2 && r->c.rec_in.len < r->p.cursor)
+    RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_RECORD_SHORT, r->c.rec_in.len);
   return EFI_SUCCESS;
 }
 
@@ -48,10 +48,10 @@ static EFI_STATUS rt_setup(rp_mbytes image, rp_pe_profile profile, uint64_t old_
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
   st = pe_run_setup(r, img, image, new_base, fmt, &img->findings, diag); /* parse proved image.len >= SizeOfImage */
   if (EFI_ERROR(st)) return st;
-  r->runtime = true;
-  r->rec_in = record;
+  r->c.runtime = true;
+  r->c.rec_in = record;
   if (img->dirs[IMAGE_DIRECTORY_ENTRY_BASERELOC].size == 0) return EFI_SUCCESS;
-  return check_record_in(img, r->image, fmt, record, diag);
+  return check_record_in(img, r->c.image, fmt, record, diag);
 }
 
 /* Every check of rp_pe_runtime_relocate, no write: pass 1 over the directory,
@@ -93,10 +93,10 @@ EFI_STATUS rp_pe_runtime_relocate_in(rp_pe_image *ws, rp_mbytes image, rp_pe_pro
   if (EFI_ERROR(st)) return st;
   st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
-  pe_write_base(ws, r.image, new_base);
+  pe_write_base(ws, r.c.image, new_base);
   if (stats != NULL) {
-    stats->applied = r.n.applied;
-    stats->skipped = r.n.skipped;
+    stats->applied = r.p.n.applied;
+    stats->skipped = r.p.n.skipped;
     stats->findings = r.findings;
   }
   rp_diag_clear(diag);

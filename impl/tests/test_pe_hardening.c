@@ -339,17 +339,17 @@ static void apply_pass_bounded_by_record(void **state) {
     for (size_t len = 0; len <= 24; len += 12) {
       memset(&r, 0, sizeof(r));
       memset(g_rec, 0xEE, sizeof(g_rec));
-      r.img = &img;
-      r.image = rp_mbytes_of(g_map, IMG_SIZE);
-      assert_int_equal(pe_reloc_dir_view(&img, rp_bytes_const(r.image), RP_PE_LAYOUT_MAPPED, &r.dir, NULL),
+      r.c.img = &img;
+      r.c.image = rp_mbytes_of(g_map, IMG_SIZE);
+      assert_int_equal(pe_reloc_dir_view(&img, rp_bytes_const(r.c.image), RP_PE_LAYOUT_MAPPED, &r.c.dir, NULL),
                        EFI_SUCCESS);
-      r.delta = 0x1000;
-      r.fmt = RP_FIXUP_EDK2;
-      r.runtime = runtime != 0;
+      r.c.delta = 0x1000;
+      r.c.fmt = RP_FIXUP_EDK2;
+      r.c.runtime = runtime != 0;
       if (runtime) {
-        r.rec_in = rp_bytes_of(g_rec, len);
+        r.c.rec_in = rp_bytes_of(g_rec, len);
       } else {
-        r.rec_out = rp_mbytes_of(g_rec, len);
+        r.c.rec_out = rp_mbytes_of(g_rec, len);
       }
       EFI_STATUS st = pe_reloc_run(&r, PE_RUN_APPLY, &d);
       /* load time: slots past the record are not written; runtime: a
