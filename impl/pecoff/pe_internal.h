@@ -150,9 +150,9 @@ typedef struct pe_rpass {
 } pe_rpass;
 
 typedef struct pe_rrun {
-  pe_rcfg c;            /* configuration */
-  pe_rpass p;           /* per-walk state */
-  rp_findings findings; /* of the setup and of pass 1 (not reset per walk); the one list */
+  pe_rcfg c;             /* configuration */
+  pe_rpass p;            /* per-walk state */
+  rp_findings *findings; /* the run's one list, caller-owned (NULL: not kept): setup and pass 1 */
 } pe_rrun;
 
 /* Walks the directory in `mode`. Structural errors stop the walk; in
@@ -163,11 +163,13 @@ EFI_STATUS pe_reloc_run(pe_rrun *r, pe_run_mode mode, rp_diag *diag);
 
 /* The setup both relocation paths share (rp_pe_relocate at load time,
  * rp_pe_runtime_relocate at SetVirtualAddressMap): the new base and the move
- * checked (findings, when given, start the run's list), the run bound to
+ * checked (the run's findings go to `list`, which starts as a copy of
+ * `start` when given, empty otherwise; a NULL list keeps none: a STRICT
+ * profile still rejects every finding), the run bound to
  * the image (SizeOfImage bytes: the caller proved image.len covers them) and
  * to its relocation directory. The caller adds what its path needs. */
 EFI_STATUS pe_run_setup(pe_rrun *r, const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
-                        const rp_findings *findings, rp_diag *diag);
+                        rp_findings *list, const rp_findings *start, rp_diag *diag);
 
 /* The deferred site-content error of a VALIDATE run, if any. */
 EFI_STATUS pe_reloc_finish(const pe_rrun *r, rp_diag *diag);

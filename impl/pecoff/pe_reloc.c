@@ -99,7 +99,7 @@ static EFI_STATUS block_header(pe_rrun *r, uint32_t off, uint32_t *page, uint32_
   if (*page >= (uint64_t)r->c.img->size_of_image + r->c.img->te_adjust)
     RP_REJECT(diag, EFI_LOAD_ERROR, PE_RELOC_PAGE_RANGE, off);
   if ((*sob & 3u) != 0)
-    PE_FINDING_IN(r->c.img->profile, r->p.mode == PE_RUN_VALIDATE ? &r->findings : NULL, diag, EFI_LOAD_ERROR,
+    PE_FINDING_IN(r->c.img->profile, r->p.mode == PE_RUN_VALIDATE ? r->findings : NULL, diag, EFI_LOAD_ERROR,
                   PE_RELOC_BLOCK_ALIGN, off);
   return EFI_SUCCESS;
 }
@@ -577,7 +577,7 @@ static EFI_STATUS check_record_out(rp_fixup_format fmt, rp_mbytes rec, uint64_t 
 }
 
 static EFI_STATUS reloc_setup(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
-                              pe_rrun *r, rp_diag *diag) {
+                              pe_rrun *r, rp_findings *list, rp_diag *diag) {
   if (fmt != RP_FIXUP_NONE && fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
   if (image.len < img->size_of_image) RP_REJECT(diag, EFI_BUFFER_TOO_SMALL, PE_MAPPED_SIZE, image.len);
@@ -586,16 +586,20 @@ static EFI_STATUS reloc_setup(const rp_pe_image *img, rp_mbytes image, uint64_t 
    * with a stale context. */
   if (pe_read_base(img, rp_bytes_const(image)) != img->image_base)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
-  return pe_run_setup(r, img, image, new_base, fmt, NULL, diag);
+  return pe_run_setup(r, img, image, new_base, fmt, list, NULL, diag);
 }
 
 EFI_STATUS pe_run_setup(pe_rrun *r, const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
-                        const rp_findings *findings, rp_diag *diag) {
+                        rp_findings *list, const rp_findings *start, rp_diag *diag) {
   EFI_STATUS st;
   rp_memset(r, 0, sizeof(*r));
-  if (findings != NULL) r->findings = *findings;
+  r->findings = list;
+  if (list != NULL && start != NULL)
+    *list = *start;
+  else
+    rp_findings_clear(list);
   st = pe_check_new_base(img, new_base, diag);
-  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - img->image_base, &r->findings, diag);
+  if (!EFI_ERROR(st)) st = pe_check_movable(img, new_base - img->image_base, r->findings, diag);
   if (EFI_ERROR(st)) return st;
   r->c.img = img;
   r->c.image = rp_mbytes_of(image.ptr, img->size_of_image); /* the caller proved image.len >= SizeOfImage */
@@ -608,10 +612,11 @@ EFI_STATUS pe_run_setup(pe_rrun *r, const rp_pe_image *img, rp_mbytes image, uin
 EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_base, rp_fixup_format fmt,
                           rp_mbytes record, rp_pe_reloc_stats *stats, rp_diag *diag) {
   pe_rrun r;
+  rp_findings fs;
   uint64_t need = 0;
   EFI_STATUS st;
   if (img == NULL || image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  st = reloc_setup(img, image, new_base, fmt, &r, diag);
+  st = reloc_setup(img, image, new_base, fmt, &r, &fs, diag);
   if (!EFI_ERROR(st)) st = pe_reloc_run(&r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
   if (!EFI_ERROR(st)) st = pe_reloc_finish(&r, diag);
   if (!EFI_ERROR(st)) {
@@ -635,7 +640,7 @@ EFI_STATUS rp_pe_relocate(const rp_pe_image *img, rp_mbytes image, uint64_t new_
     stats->entries = r.p.n.entries;
     rp_memcpy(stats->by_type, r.p.n.by_type, sizeof(stats->by_type));
     stats->record_bytes = need;
-    stats->findings = r.findings;
+    stats->findings = fs;
   }
   rp_diag_clear(diag);
   return EFI_SUCCESS;

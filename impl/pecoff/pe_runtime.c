@@ -39,14 +39,16 @@ static EFI_STATUS record_fits(const pe_rrun *r, rp_diag *diag) {
 }
 
 static EFI_STATUS rt_setup(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
-                           rp_fixup_format fmt, rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
+                           rp_fixup_format fmt, rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_findings *list,
+                           rp_diag *diag) {
   EFI_STATUS st;
   if (fmt != RP_FIXUP_EDK2 && fmt != RP_FIXUP_NATIVE) RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_FIXUP_FORMAT, fmt);
   st = rp_pe_parse(rp_bytes_const(image), RP_PE_LAYOUT_MAPPED, profile, img, diag);
   if (EFI_ERROR(st)) return st;
   if (img->image_base != old_base)
     RP_REJECT(diag, EFI_INVALID_PARAMETER, PE_RUNTIME_BASE_MISMATCH, RP_DIAG_NO_INDEX);
-  st = pe_run_setup(r, img, image, new_base, fmt, &img->findings, diag); /* parse proved image.len >= SizeOfImage */
+  /* parse proved image.len >= SizeOfImage; the re-parse's findings start the list */
+  st = pe_run_setup(r, img, image, new_base, fmt, list, &img->findings, diag);
   if (EFI_ERROR(st)) return st;
   r->c.runtime = true;
   r->c.rec_in = record;
@@ -57,10 +59,11 @@ static EFI_STATUS rt_setup(rp_mbytes image, rp_pe_profile profile, uint64_t old_
 /* Every check of rp_pe_runtime_relocate, no write: pass 1 over the directory,
  * the record size and the deferred site-content verdict. */
 static EFI_STATUS rt_prepare(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
-                             rp_fixup_format fmt, rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_diag *diag) {
+                             rp_fixup_format fmt, rp_bytes record, rp_pe_image *img, pe_rrun *r, rp_findings *list,
+                             rp_diag *diag) {
   EFI_STATUS st;
   if (image.ptr == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  st = rt_setup(image, profile, old_base, new_base, fmt, record, img, r, diag);
+  st = rt_setup(image, profile, old_base, new_base, fmt, record, img, r, list, diag);
   if (!EFI_ERROR(st)) st = pe_reloc_run(r, PE_RUN_VALIDATE, diag); /* pass 1: validate, no writes */
   if (!EFI_ERROR(st)) st = record_fits(r, diag);
   if (!EFI_ERROR(st)) st = pe_reloc_finish(r, diag);
@@ -71,9 +74,10 @@ EFI_STATUS rp_pe_runtime_check_in(rp_pe_image *ws, rp_bytes image, rp_pe_profile
                                   uint64_t new_base, rp_fixup_format fmt, rp_bytes record, rp_diag *diag) {
   pe_rrun r;
   if (ws == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  /* The validate pass never writes through the view (PE_RUN_VALIDATE). */
-  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), profile, old_base, new_base,
-                             fmt, record, ws, &r, diag);
+  /* The validate pass never writes through the view (PE_RUN_VALIDATE); the
+   * findings are not kept (STRICT still rejects them). */
+  EFI_STATUS st = rt_prepare(rp_mbytes_of((void *)(uintptr_t)image.ptr, image.len), profile, old_base, new_base, fmt,
+                             record, ws, &r, NULL, diag);
   if (!EFI_ERROR(st)) rp_diag_clear(diag);
   return st;
 }
@@ -89,7 +93,8 @@ EFI_STATUS rp_pe_runtime_relocate_in(rp_pe_image *ws, rp_mbytes image, rp_pe_pro
                                      rp_pe_rerelocate_stats *stats, rp_diag *diag) {
   pe_rrun r;
   if (ws == NULL) RP_REJECT(diag, EFI_INVALID_PARAMETER, NULL_ARGUMENT, RP_DIAG_NO_INDEX);
-  EFI_STATUS st = rt_prepare(image, profile, old_base, new_base, fmt, record, ws, &r, diag);
+  EFI_STATUS st = rt_prepare(image, profile, old_base, new_base, fmt, record, ws, &r,
+                             stats != NULL ? &stats->findings : NULL, diag);
   if (EFI_ERROR(st)) return st;
   st = pe_reloc_run(&r, PE_RUN_APPLY, diag);
   if (EFI_ERROR(st)) return st; /* unreachable: pass 1 validated the same bytes */
@@ -97,7 +102,6 @@ EFI_STATUS rp_pe_runtime_relocate_in(rp_pe_image *ws, rp_mbytes image, rp_pe_pro
   if (stats != NULL) {
     stats->applied = r.p.n.applied;
     stats->skipped = r.p.n.skipped;
-    stats->findings = r.findings;
   }
   rp_diag_clear(diag);
   return EFI_SUCCESS;

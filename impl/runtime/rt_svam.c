@@ -135,9 +135,9 @@ static EFI_STATUS check_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
   img_plan p = { 0 };
   EFI_STATUS st;
   if (is_self(c->rt, e)) return EFI_SUCCESS;
-  st = plan_image(c->vm, e, pos, &p, &c->rt->scratch, diag);
+  st = plan_image(c->vm, e, pos, &p, &c->rt->scratch.img, diag);
   if (EFI_ERROR(st)) return st;
-  if (EFI_ERROR(rp_pe_runtime_check_in(&c->rt->scratch, rp_bytes_const(p.image), RP_PE_PROFILE_COMPAT, p.old_base,
+  if (EFI_ERROR(rp_pe_runtime_check_in(&c->rt->scratch.img, rp_bytes_const(p.image), RP_PE_PROFILE_COMPAT, p.old_base,
                                        p.new_base, RP_FIXUP_EDK2, p.record, diag))) {
     rp_log(RP_LOG_ERROR, "runtime: image %llu at %p rejected (%s)\n", (unsigned long long)pos, (void *)p.image.ptr,
            rp_reason_name(diag->reason));
@@ -176,7 +176,7 @@ static void log_findings(uint64_t pos, const rp_findings *f) {
 static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *diag) {
   svam_ctx *c = ctx;
   const EFI_RUNTIME_IMAGE_ENTRY *e = entry;
-  rp_pe_rerelocate_stats s = { 0 };
+  rp_pe_rerelocate_stats *s = &c->rt->scratch.stats;
   img_plan p = { 0 };
   rp_diag d;
   rp_rt_image_result r = { pos, (uintptr_t)e->ImageBase, (uintptr_t)e->ImageBase, 0, 0, RP_RT_IMAGE_SELF, RP_R_NONE };
@@ -186,24 +186,24 @@ static EFI_STATUS apply_image(void *ctx, void *entry, uint64_t pos, rp_diag *dia
     record_image(c->rt, &r);
     return EFI_SUCCESS;
   }
-  EFI_STATUS st = plan_image(c->vm, e, pos, &p, &c->rt->scratch, &d);
+  EFI_STATUS st = plan_image(c->vm, e, pos, &p, &c->rt->scratch.img, &d);
   if (!EFI_ERROR(st))
-    st = rp_pe_runtime_relocate_in(&c->rt->scratch, p.image, RP_PE_PROFILE_COMPAT, p.old_base, p.new_base,
-                                   RP_FIXUP_EDK2, p.record, &s, &d);
+    st = rp_pe_runtime_relocate_in(&c->rt->scratch.img, p.image, RP_PE_PROFILE_COMPAT, p.old_base, p.new_base,
+                                   RP_FIXUP_EDK2, p.record, s, &d);
   if (EFI_ERROR(st)) return image_failed(c->rt, &r, d.reason);
   rp_plat_flush_icache(p.image.ptr, p.image.len);
   c->rt->stats.images_relocated++;
-  c->rt->stats.sites_applied += s.applied;
-  c->rt->stats.sites_skipped += s.skipped;
+  c->rt->stats.sites_applied += s->applied;
+  c->rt->stats.sites_skipped += s->skipped;
   r.new_base = p.new_base;
-  r.applied = s.applied;
-  r.skipped = s.skipped;
+  r.applied = s->applied;
+  r.skipped = s->skipped;
   r.outcome = RP_RT_IMAGE_RELOCATED;
   record_image(c->rt, &r);
   rp_log(RP_LOG_INFO, "runtime: image %llu %p -> 0x%llx: %llu applied, %llu skipped\n", (unsigned long long)pos,
-         (void *)p.image.ptr, (unsigned long long)p.new_base, (unsigned long long)s.applied,
-         (unsigned long long)s.skipped);
-  log_findings(pos, &s.findings);
+         (void *)p.image.ptr, (unsigned long long)p.new_base, (unsigned long long)s->applied,
+         (unsigned long long)s->skipped);
+  log_findings(pos, &s->findings);
   return EFI_SUCCESS;
 }
 

@@ -157,7 +157,9 @@ typedef struct rp_pe_rerelocate_stats {
  * relocation directory, validates the record (8-byte aligned, not
  * overlapping the image, size against the directory), then adjusts only
  * sites still holding their recorded value. Malformed
- * input is an error, never a silent stop. */
+ * input is an error, never a silent stop. `stats` (optional) is complete on
+ * success; the walk collects its findings in stats->findings as it goes, so
+ * after a rejection that list may hold what was found before it. */
 EFI_STATUS rp_pe_runtime_relocate(rp_mbytes image, rp_pe_profile profile, uint64_t old_base, uint64_t new_base,
                                   rp_fixup_format fmt, rp_bytes record, rp_pe_rerelocate_stats *stats,
                                   rp_diag *diag);

@@ -103,6 +103,14 @@ typedef struct rp_rt_image_results {
   size_t              count;
 } rp_rt_image_results;
 
+/* SetVirtualAddressMap's working memory for one image at a time: here, in
+ * runtime data, instead of on the OS's stack (docs/ARCHITECTURE.md "Stack
+ * budget"); wiped after every call. */
+typedef struct rp_rt_scratch {
+  rp_pe_image img;              /* the parsed-image context of the image checks */
+  rp_pe_rerelocate_stats stats; /* what the re-relocation of one image did */
+} rp_rt_scratch;
+
 typedef struct rp_runtime {
   EFI_RUNTIME_ARCH_PROTOCOL proto; /* first: the interface that is installed */
   EFI_SYSTEM_TABLE *st;
@@ -111,8 +119,7 @@ typedef struct rp_runtime {
   bool in_svam;
   rp_rt_stats stats;               /* of the last successful SetVirtualAddressMap */
   rp_rt_image_results images;      /* per-image results of it; item NULL: not kept */
-  rp_pe_image scratch;             /* the parsed-image context of SetVirtualAddressMap's image checks:
-                                      here (runtime data), not on the OS's stack; all zero between calls */
+  rp_rt_scratch scratch;           /* all zero between calls */
 } rp_runtime;
 
 /* Allocates and initialises the state: empty lists, DescriptorSize 48 (the
