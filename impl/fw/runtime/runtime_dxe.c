@@ -42,7 +42,7 @@ static rp_runtime *g_rt;
 
 /* ---- the services ------------------------------------------------------ */
 
-static void report_svam(EFI_STATUS s, const rp_diag *d) {
+__attribute__((noinline)) static void report_svam(EFI_STATUS s, const rp_diag *d) {
   const rp_rt_stats *t = &g_rt->stats;
   if (EFI_ERROR(s)) {
     say("RTPRM-RT: SetVirtualAddressMap %s: %s (0x%04x) at %lld\n", rp_status_name(s), rp_reason_name(d->reason),
