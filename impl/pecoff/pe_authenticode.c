@@ -75,17 +75,22 @@ static EFI_STATUS section_ranges(const rp_pe_image *img, rp_pe_authenticode *a, 
   return EFI_SUCCESS;
 }
 
-/* The WIN_CERTIFICATE entries of [off, end): each dwLength >= 8 and inside,
- * the next one at the following 8-byte boundary. */
+/* The WIN_CERTIFICATE at `off` inside the table [.., end): its dwLength is
+ * at least its 8-byte header and ends inside the table. Both walks (counting
+ * and lookup) step with it; the lookup may be handed a result of another
+ * image, so every read is checked here too. */
+static bool cert_entry(rp_bytes b, uint64_t off, uint64_t end, uint32_t *len) {
+  return off <= end && end - off >= RP_WIN_CERT_HEADER && rp_read_u32(b, off, len) && *len >= RP_WIN_CERT_HEADER &&
+         *len <= end - off;
+}
+
+/* The next entry starts at the following 8-byte boundary (PE/COFF §4.1). */
+static uint64_t next_entry(uint64_t off, uint32_t len) { return (off + len + 7u) & ~(uint64_t)7u; }
+
 static EFI_STATUS walk_certificates(rp_bytes b, uint64_t off, uint64_t end, uint32_t *count, rp_diag *diag) {
   uint32_t n = 0;
-  while (off < end) {
-    uint32_t len = 0;
-    if (end - off < RP_WIN_CERT_HEADER) RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off);
-    (void)rp_read_u32(b, off, &len); /* off + 8 <= end <= b.len (cert_table) */
-    if (len < RP_WIN_CERT_HEADER || len > end - off) RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off);
-    off = (off + len + 7u) & ~(uint64_t)7u; /* off + len <= end < 2^32 + 2^32 */
-    n++;
+  for (uint32_t len = 0; off < end; off = next_entry(off, len), n++) {
+    if (!cert_entry(b, off, end, &len)) RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off);
   }
   *count = n;
   return EFI_SUCCESS;
@@ -144,8 +149,7 @@ EFI_STATUS rp_pe_certificate_at(const rp_pe_image *img, const rp_pe_authenticode
   for (uint32_t k = 0;; k++) {
     uint32_t len = 0;
     uint16_t rev = 0, type = 0;
-    if (off > end || end - off < RP_WIN_CERT_HEADER || !rp_read_u32(img->bytes, off, &len) ||
-        len < RP_WIN_CERT_HEADER || len > end - off)
+    if (!cert_entry(img->bytes, off, end, &len))
       RP_REJECT(diag, EFI_SECURITY_VIOLATION, PE_AUTH_CERT_ENTRY, off); /* `a` not of this image */
     if (k == i) {
       (void)rp_read_u16(img->bytes, off + 4, &rev);
@@ -158,6 +162,6 @@ EFI_STATUS rp_pe_certificate_at(const rp_pe_image *img, const rp_pe_authenticode
       rp_diag_clear(diag);
       return EFI_SUCCESS;
     }
-    off = (off + len + 7u) & ~(uint64_t)7u;
+    off = next_entry(off, len);
   }
 }
