@@ -200,4 +200,34 @@ static inline void la_seq(uint8_t *p, uint64_t v) {
   w32(p, 12, 0x03000000u | (uint32_t)(v >> 52 & 0xFFF) << 10 | 4u << 5 | 4);
 }
 
+/* ---- files with a certificate table (Authenticode tests and cases) ---- */
+#define FILE_MAX (IMG_SIZE + 0x100u)
+static uint8_t g_file[FILE_MAX];
+
+/* The default image with SizeOfHeaders 0x1000 (no gap before .text) and
+ * `extra` bytes of g_file after the sections. */
+static inline size_t build_file(uint16_t machine, uint32_t extra) {
+  build(machine);
+  w32(g_img, OPT + 60, 0x1000);
+  memset(g_file, 0, sizeof(g_file));
+  memcpy(g_file, g_img, IMG_SIZE);
+  return IMG_SIZE + extra;
+}
+
+/* A certificate table of `n` WIN_CERTIFICATE entries of the given
+ * dwLengths at `off` (each padded to 8), recorded in directory 4. */
+static inline uint32_t add_table(bool plus, uint32_t off, const uint32_t *lens, uint32_t n) {
+  uint32_t at = off;
+  for (uint32_t i = 0; i < n; i++) {
+    w32(g_file, at, lens[i]);
+    w16(g_file, at + 4, RP_WIN_CERT_REVISION_2_0);
+    w16(g_file, at + 6, RP_WIN_CERT_TYPE_PKCS_SIGNED);
+    g_file[at + 8] = (uint8_t)(0xA0 + i);
+    at += (lens[i] + 7u) & ~7u;
+  }
+  w32(g_file, dir_off(plus, IMAGE_DIRECTORY_ENTRY_SECURITY), off);
+  w32(g_file, dir_off(plus, IMAGE_DIRECTORY_ENTRY_SECURITY) + 4, at - off);
+  return at - off;
+}
+
 #endif /* RTPRM_TESTS_PE_IMAGE_BUILDER_H */

@@ -18,35 +18,6 @@
 
 #include "pe_image_builder.h"
 
-#define FILE_MAX (IMG_SIZE + 0x100u)
-static uint8_t g_file[FILE_MAX];
-
-/* The default image with SizeOfHeaders 0x1000 (no gap before .text) and
- * `extra` bytes of g_file after the sections. */
-static size_t build_file(uint16_t machine, uint32_t extra) {
-  build(machine);
-  w32(g_img, OPT + 60, 0x1000);
-  memset(g_file, 0, sizeof(g_file));
-  memcpy(g_file, g_img, IMG_SIZE);
-  return IMG_SIZE + extra;
-}
-
-/* A certificate table of `n` WIN_CERTIFICATE entries of the given
- * dwLengths at `off` (each padded to 8), recorded in directory 4. */
-static uint32_t add_table(bool plus, uint32_t off, const uint32_t *lens, uint32_t n) {
-  uint32_t at = off;
-  for (uint32_t i = 0; i < n; i++) {
-    w32(g_file, at, lens[i]);
-    w16(g_file, at + 4, RP_WIN_CERT_REVISION_2_0);
-    w16(g_file, at + 6, RP_WIN_CERT_TYPE_PKCS_SIGNED);
-    g_file[at + 8] = (uint8_t)(0xA0 + i);
-    at += (lens[i] + 7u) & ~7u;
-  }
-  w32(g_file, dir_off(plus, IMAGE_DIRECTORY_ENTRY_SECURITY), off);
-  w32(g_file, dir_off(plus, IMAGE_DIRECTORY_ENTRY_SECURITY) + 4, at - off);
-  return at - off;
-}
-
 static EFI_STATUS ranges_of(size_t len, rp_pe_profile profile, rp_pe_image *img, rp_pe_authenticode *a, rp_diag *d) {
   assert_int_equal(rp_pe_parse(rp_bytes_of(g_file, len), RP_PE_LAYOUT_FILE, profile, img, NULL), EFI_SUCCESS);
   return rp_pe_authenticode_of(img, a, d);
