@@ -178,14 +178,20 @@ def image_inputs(build, image):
     return sorted(set(objs))
 
 
+@functools.lru_cache(maxsize=None)
+def object_facts(obj):
+    """Everything read from one object and its .su, once per run: the core's
+    objects are linked into every image."""
+    funcs, taken = parse_object(obj)
+    su = obj[:-len(".obj")] + ".su"
+    return local_symbols(obj), funcs, taken | data_references(obj), frames(su) if os.path.exists(su) else {}
+
+
 class Graph:
     def __init__(self, objs):
         self.frame, self.calls, self.indirect, self.taken = {}, {}, set(), set()
         for obj in objs:
-            local = local_symbols(obj)
-            funcs, taken = parse_object(obj)
-            taken |= data_references(obj)
-            su = frames(obj[:-len(".obj")] + ".su") if os.path.exists(obj[:-len(".obj")] + ".su") else {}
+            local, funcs, taken, su = object_facts(obj)
             key = lambda n: "%s::%s" % (os.path.basename(obj), n) if n in local else n  # noqa: E731
             for name, f in funcs.items():
                 k = key(name)
