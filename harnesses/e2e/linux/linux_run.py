@@ -239,15 +239,24 @@ def secure_boot_stage(args, work, tmp, drivers, vmlinuz, initrd, cmdline):
     return adds, ["--efi", loader, "--code", snakeoil.CODE_X64, "--vars-template", snakeoil.VARS_X64]
 
 
-def secure_boot_main(args, work, vmlinuz, initrd, cmdline, common):
-    drivers = []
-    for spec in args.driver:
+def driver_specs(specs, modes):
+    """[(path, name on the drive, mode)] of IMG[:NAME[:MODE]] specs, or None
+    (with the reason logged) when a file is missing or a mode not allowed."""
+    out = []
+    for spec in specs:
         path, _, rest = spec.partition(":")
         name, _, mode = rest.partition(":")
-        if not os.path.isfile(path) or mode not in ("", "unsigned", "tampered"):
+        if not os.path.isfile(path) or mode not in modes:
             log("FAIL: driver missing or bad mode: %s" % spec)
-            return 1
-        drivers.append((path, name or os.path.basename(path), mode))
+            return None
+        out.append((path, name or os.path.basename(path), mode))
+    return out
+
+
+def secure_boot_main(args, work, vmlinuz, initrd, cmdline, common):
+    drivers = driver_specs(args.driver, ("", "unsigned", "tampered"))
+    if drivers is None:
+        return 1
     with tempfile.TemporaryDirectory(prefix="rtprm-sb-") as tmp:
         adds, fw = secure_boot_stage(args, work, tmp, drivers, vmlinuz, initrd, cmdline + " rtprm_secureboot=1")
     log("secure boot: snakeoil OVMF, %d driver(s) through RtprmSbLoader.efi" % len(drivers))
@@ -326,15 +335,11 @@ def main():
     for f in args.forbid:
         common += ["--forbid", f]
 
-    drivers, names = [], []
-    for spec in args.driver:
-        path, _, name = spec.partition(":")
-        name = name or os.path.basename(path)
-        if not os.path.isfile(path):
-            log("FAIL: driver missing: %s" % path)
-            return 1
-        drivers.append("%s:drivers/%s" % (path, name))
-        names.append(name)
+    specs = driver_specs(args.driver, ("",))
+    if specs is None:
+        return 1
+    drivers = ["%s:drivers/%s" % (path, name) for path, name, _mode in specs]
+    names = [name for _path, name, _mode in specs]
     if drivers and not args.shell_load:
         setup = os.path.join(work, "setup.nsh")
         lines = ["fs0:"]
